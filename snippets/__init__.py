@@ -1,0 +1,1 @@
+"""Snippet sets: the TOML format, loading with precise errors, merging and precedence."""

@@ -1,0 +1,169 @@
+"""Finds the trigger that completes on each keystroke (pure: no OS, no threads).
+
+The matcher remembers the characters typed since the last reset (a bounded
+tail) and, for every new character, walks tries of the *reversed* triggers
+backwards from the caret. The work per keystroke is bounded by the length of
+the longest trigger, never by the number of snippets, and every trigger that
+completes on the keystroke is seen, so the longest one wins (espanso's
+"first path wins" bug cannot happen).
+
+Four tries: {smart (casefolded), exact} x {fires on its last character
+(``word_end = false``), fires on the separator after it}.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+_WORD_CATEGORIES = ("L", "N", "M")
+
+
+def is_word_char(ch: str) -> bool:
+    """Letters, numbers, combining marks and ``_`` make words; everything else separates."""
+    return ch == "_" or unicodedata.category(ch)[0] in _WORD_CATEGORIES
+
+
+class _Node:
+    __slots__ = ("children", "snippet")
+
+    def __init__(self) -> None:
+        self.children: dict = {}
+        self.snippet = None
+
+
+def _insert(root: _Node, chars: str, snippet) -> None:
+    node = root
+    for ch in reversed(chars):
+        nxt = node.children.get(ch)
+        if nxt is None:
+            nxt = node.children[ch] = _Node()
+        node = nxt
+    node.snippet = snippet
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    snippet: object
+    typed: str  # the trigger as the user typed it
+    separator: str  # the character that fired a word_end trigger, else ''
+
+
+class _Char:
+    """One remembered character."""
+
+    __slots__ = ("ch", "fold", "word", "live")
+
+    def __init__(self, ch: str, live: bool):
+        self.ch = ch
+        self.fold = ch.casefold()[::-1]  # reversed: the tries are walked backwards
+        self.word = is_word_char(ch)
+        self.live = live  # False for expansion text and restored triggers: boundaries only
+
+
+class Matcher:
+    """Remembers recent typing and reports completed triggers."""
+
+    def __init__(self, snippets: Iterable) -> None:
+        self._roots = {(c, e): _Node() for c in ("smart", "exact") for e in (False, True)}
+        longest = 0
+        for s in snippets:
+            chars = s.trigger.casefold() if s.case == "smart" else s.trigger
+            _insert(self._roots[(s.case, s.word_end)], chars, s)
+            longest = max(longest, len(s.trigger))
+        self._walks = [(case == "smart", end, root) for (case, end), root in self._roots.items() if root.children]
+        self._cap = longest + 2
+        self._buf: list[_Char] = []
+        self._lost_prefix = False  # True when older characters were dropped from memory
+
+    # -- memory ------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget everything; the next character starts a word."""
+        self._buf.clear()
+        self._lost_prefix = False
+
+    def push_text(self, text: str, live: bool = False) -> None:
+        """Remember text that is in the field but may not start a match (expansions, restores)."""
+        for ch in text[-(self._cap + 1) :] if len(text) > self._cap else text:
+            self._buf.append(_Char(ch, live))
+        if len(text) > self._cap:
+            self._lost_prefix = True
+        self._trim()
+
+    def backspace(self) -> Optional[str]:
+        """Forget the last character; returns it (None when nothing was remembered)."""
+        if self._buf:
+            return self._buf.pop().ch
+        return None
+
+    def snapshot(self) -> tuple:
+        return (list(self._buf), self._lost_prefix)
+
+    def restore(self, snap: tuple) -> None:
+        self._buf, self._lost_prefix = list(snap[0]), snap[1]
+
+    def drop(self, count: int) -> None:
+        """Forget the last ``count`` characters."""
+        if count:
+            del self._buf[-count:]
+
+    def _trim(self) -> None:
+        if len(self._buf) > 2 * self._cap + 16:
+            del self._buf[: len(self._buf) - self._cap]
+            self._lost_prefix = True
+
+    # -- matching ----------------------------------------------------------
+    def type(self, ch: str) -> Optional[Match]:
+        """Remember a typed character; return the longest trigger it completes, if any."""
+        entry = _Char(ch, True)
+        buf = self._buf
+        buf.append(entry)
+        if len(buf) > 2 * self._cap + 16:
+            self._trim()
+        best: Optional[Match] = None
+        best_rank = (-1, False)
+        end = len(buf)
+        for smart, word_end, root in self._walks:
+            if word_end:
+                if entry.word:
+                    continue
+                found = self._walk(root, smart, end - 2)
+                sep = ch
+            else:
+                found = self._walk(root, smart, end - 1)
+                sep = ""
+            if found is not None:
+                length, snippet = found
+                # longest wins; on equal length an exact-case trigger beats a smart one
+                rank = (length, not smart)
+                if rank > best_rank:
+                    best_rank = rank
+                    stop = end - (1 if word_end else 0)
+                    best = Match(snippet, "".join(c.ch for c in buf[stop - length : stop]), sep)
+        return best
+
+    def _walk(self, root: _Node, smart: bool, last: int):
+        """Longest trigger ending at buffer index ``last`` whose word-start rule holds."""
+        buf = self._buf
+        node = root
+        found = None
+        i = last
+        while i >= 0:
+            entry = buf[i]
+            if not entry.live:
+                break
+            for c in entry.fold if smart else entry.ch:
+                node = node.children.get(c)
+                if node is None:
+                    return found
+            snippet = node.snippet
+            if snippet is not None and (not snippet.word_start or self._starts_word(i)):
+                found = (last - i + 1, snippet)
+            i -= 1
+        return found
+
+    def _starts_word(self, i: int) -> bool:
+        if i > 0:
+            return not self._buf[i - 1].word
+        return not self._lost_prefix

@@ -1,0 +1,82 @@
+"""Replays a KEYS string through the real engine into a simulated text field.
+
+KEYS notation: every character is typed as itself, except ``<Name>`` tokens:
+a special key by its X keysym name (``<BackSpace>``, ``<Return>``, ``<Tab>``,
+``<Escape>``, ``<Left>``, ``<Right>``, ``<Up>``, ``<Down>``, ``<Home>``,
+``<End>``, ``<Prior>``, ``<Next>``, ``<Delete>``), a character keysym
+(``<less>`` for ``<``, ``<space>``, ``<comma>``, ...), ``<click>`` (mouse
+click), ``<focus>`` (focus change) or ``<chord>`` (a Ctrl/Alt shortcut). A
+``<`` that does not start such a token is typed as itself.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Optional
+
+from expander.engine import Engine
+from expander.keys import Key, Special
+from expander.textfield import TextField
+
+_CHAR_KEYSYMS = {
+    "Return": "\n", "KP_Enter": "\n", "Tab": "\t", "space": " ", "exclam": "!", "quotedbl": '"',
+    "numbersign": "#", "dollar": "$", "percent": "%", "ampersand": "&", "apostrophe": "'",
+    "parenleft": "(", "parenright": ")", "asterisk": "*", "plus": "+", "comma": ",", "minus": "-",
+    "period": ".", "slash": "/", "colon": ":", "semicolon": ";", "less": "<", "equal": "=",
+    "greater": ">", "question": "?", "at": "@", "bracketleft": "[", "backslash": "\\",
+    "bracketright": "]", "asciicircum": "^", "underscore": "_", "grave": "`", "braceleft": "{",
+    "bar": "|", "braceright": "}", "asciitilde": "~",
+}
+_SPECIAL_NAMES = {s.value: s for s in Special}
+_SPECIAL_NAMES.update({"Page_Up": Special.PAGE_UP, "Page_Down": Special.PAGE_DOWN})
+_TOKEN = re.compile(r"<([A-Za-z_][A-Za-z0-9_]*)>")
+
+
+class KeysError(ValueError):
+    """KEYS names a key that does not exist."""
+
+
+def parse_keys(keys: str) -> list[Key]:
+    out: list[Key] = []
+    i, n = 0, len(keys)
+    while i < n:
+        if keys[i] == "<":
+            m = _TOKEN.match(keys, i)
+            if m:
+                name = m.group(1)
+                if name in _CHAR_KEYSYMS:
+                    out.append(_CHAR_KEYSYMS[name])
+                elif name in _SPECIAL_NAMES:
+                    out.append(_SPECIAL_NAMES[name])
+                else:
+                    raise KeysError(f"unknown key <{name}> (write <less> for a literal '<')")
+                i = m.end()
+                continue
+        out.append(keys[i])
+        i += 1
+    return out
+
+
+def replay(engine: Engine, keys: list[Key], field: Optional[TextField] = None) -> TextField:
+    """Each key reaches the field first (as in a real app), then the engine reacts."""
+    field = field if field is not None else TextField()
+    for key in keys:
+        field.press(key)
+        injection = engine.feed(key)
+        if injection is not None:
+            field.apply(injection)
+    return field
+
+
+def simulate(
+    library,
+    keys: str,
+    *,
+    now: Optional[datetime] = None,
+    clipboard: str = "",
+    undo: bool = True,
+) -> str:
+    fixed_now = now or datetime.now()
+    engine = Engine(library, undo=undo, now=lambda: fixed_now, clipboard=lambda: clipboard)
+    return replay(engine, parse_keys(keys)).text

@@ -728,7 +728,8 @@ class SourceManager:
                 errors.append(err)
         base = _base_dir(src.path)
         mirror = self._dir(src) / MIRROR_DIR
-        if not os.path.exists(base):
+        single = not _GLOB_CHARS.search(src.path) and src.path.endswith(".toml")
+        if not os.path.exists(base) or (single and not os.path.isfile(src.path)):
             mirrored = _mirror_files(mirror)
             errors.append(f"{src.path} is not reachable")
             if mirrored:
@@ -768,8 +769,6 @@ class SourceManager:
                     old.unlink()
                 except OSError:
                     pass
-        if not live and not _GLOB_CHARS.search(src.path or "") and not os.path.isdir(src.path):
-            errors.append(f"{src.path} does not exist")
         state = "cached" if any_cached else "live"
         return files, state, errors
 
@@ -827,8 +826,8 @@ def _base_dir(path: str) -> str:
                 break
             fixed.append(part)
         return str(Path(*fixed)) if fixed else "."
-    if os.path.isdir(path):
-        return path
+    if os.path.isdir(path) or not path.endswith(".toml"):
+        return path  # a folder (or one that is not there right now)
     return os.path.dirname(path) or "."
 
 

@@ -1,0 +1,3 @@
+from expander.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,5 @@
+"""Subcommands of the ``expander`` CLI; each module has ``add_parser(subparsers)``."""
+
+from expander.commands import check, expand, listing, simulate
+
+COMMANDS = [check, listing, simulate, expand]

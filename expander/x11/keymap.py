@@ -1,0 +1,269 @@
+"""The current keyboard map: decoding key events into ``Key`` and encoding characters.
+
+* :class:`Keymap` reads the core keyboard map (re-read it on MappingNotify, e.g. after
+  ``setxkbmap de``), knows the modifier keys, the spare keycodes (no keysym), which
+  key and level types each character, and binds characters that are not on the
+  layout to spare keycodes (in every column, so the app reads the right keysym),
+  keeping those bindings until :meth:`Keymap.restore`.
+* :class:`Decoder` turns the key press/release stream into the characters the user
+  sees: Shift, AltGr (ISO_Level3_Shift / Mode_switch), Caps Lock and dead keys
+  (composed with :mod:`unicodedata`, so ``dead_acute`` + ``e`` gives ``é``);
+  Ctrl/Alt/Super held gives :data:`Special.CHORD`.
+
+Core-map columns under XKB: 0/1 = level 1/2, 4/5 = level 3/4 (AltGr, AltGr+Shift).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import unicodedata
+
+from expander.keys import Key, Special
+
+from . import keysyms as K
+
+log = logging.getLogger("expander.x11")
+
+SHIFT = 1
+LEVEL3 = 2
+_COLUMNS = ((0, 0), (1, SHIFT), (4, LEVEL3), (5, SHIFT | LEVEL3))
+
+SPECIAL_KEYSYMS = {
+    K.BACKSPACE: Special.BACKSPACE,
+    K.DELETE: Special.DELETE,
+    0xFF9F: Special.DELETE,  # KP_Delete
+    K.LEFT: Special.LEFT,
+    K.RIGHT: Special.RIGHT,
+    K.UP: Special.UP,
+    K.DOWN: Special.DOWN,
+    K.HOME: Special.HOME,
+    K.END: Special.END,
+    K.PAGE_UP: Special.PAGE_UP,
+    K.PAGE_DOWN: Special.PAGE_DOWN,
+    0xFF96: Special.LEFT,  # KP_Left
+    0xFF98: Special.RIGHT,
+    0xFF97: Special.UP,
+    0xFF99: Special.DOWN,
+    0xFF95: Special.HOME,
+    0xFF9C: Special.END,
+    0xFF9A: Special.PAGE_UP,
+    0xFF9B: Special.PAGE_DOWN,
+    K.ESCAPE: Special.ESCAPE,
+    0xFE20: Special.CHORD,  # ISO_Left_Tab (Shift+Tab moves focus)
+}
+_SHIFT_SYMS = {K.SHIFT_L, K.SHIFT_R}
+_CHORD_SYMS = {K.CONTROL_L, K.CONTROL_R, K.ALT_L, K.ALT_R, K.META_L, K.META_R,
+               K.SUPER_L, K.SUPER_R, K.HYPER_L, K.HYPER_R}
+_LEVEL3_SYMS = {K.ISO_LEVEL3_SHIFT, K.MODE_SWITCH}
+_OTHER_MODIFIER_SYMS = {K.ISO_LEVEL5_SHIFT, 0xFFE6, 0xFF7F}  # Shift_Lock, Num_Lock
+
+
+class Keymap:
+    """A snapshot of the server's keyboard map, plus our spare-keycode bindings."""
+
+    def __init__(self, disp):
+        self.disp = disp
+        self.bound: dict[str, int] = {}  # char -> spare keycode we bound it to
+        self.marker: int | None = None  # spare keycode kept without keysym (batch marker)
+        self.generation = 0
+        self.reload()
+
+    # -- reading ----------------------------------------------------------
+    def reload(self) -> bool:
+        """Re-read the map. Returns True when our bindings were lost (layout switch)."""
+        info = self.disp.display.info
+        self.min_keycode, self.max_keycode = info.min_keycode, info.max_keycode
+        rows = self.disp.get_keyboard_mapping(
+            self.min_keycode, self.max_keycode - self.min_keycode + 1
+        )
+        self.width = len(rows[0]) if rows else 2
+        self.syms: dict[int, tuple[int, ...]] = {
+            self.min_keycode + i: tuple(row) for i, row in enumerate(rows)
+        }
+        self.shift_codes, self.chord_codes, self.level3_codes = set(), set(), set()
+        self.caps_codes, self.modifier_codes = set(), set()
+        for kc, row in self.syms.items():
+            sym = row[0] if row else 0
+            if sym in _SHIFT_SYMS:
+                self.shift_codes.add(kc)
+            elif sym in _CHORD_SYMS:
+                self.chord_codes.add(kc)
+            elif sym in _LEVEL3_SYMS:
+                self.level3_codes.add(kc)
+            elif sym == K.CAPS_LOCK:
+                self.caps_codes.add(kc)
+            elif sym in _OTHER_MODIFIER_SYMS:
+                pass
+            else:
+                continue
+            self.modifier_codes.add(kc)
+        self.shift_key = min(self.shift_codes) if self.shift_codes else None
+        # prefer a level-3 key that is in a modifier group (Mod5 on XKB layouts)
+        self.level3_key = min(self.level3_codes) if self.level3_codes else None
+        # bindings we made that survived?
+        lost = False
+        for ch, kc in list(self.bound.items()):
+            if ch not in _chars_of(self.syms.get(kc, ())):
+                lost = True
+                del self.bound[ch]
+        bound_codes = set(self.bound.values())
+        self.spare = [
+            kc
+            for kc in range(max(self.min_keycode, 9), self.max_keycode + 1)
+            if kc not in bound_codes and not any(self.syms.get(kc, ()))
+        ]
+        if self.marker is None or self.marker not in self.spare:
+            self.marker = self.spare[0] if self.spare else None
+        if self.marker in self.spare:
+            self.spare.remove(self.marker)
+        self._index()
+        self.generation += 1
+        return lost
+
+    def _index(self) -> None:
+        index: dict[str, tuple[int, int]] = {}
+        for col, mods in _COLUMNS:
+            if mods & LEVEL3 and self.level3_key is None:
+                continue
+            for kc in sorted(self.syms):
+                row = self.syms[kc]
+                if col >= len(row) or not row[col] or 0xFF80 <= row[col] <= 0xFFBD:
+                    continue  # keypad keysyms depend on NumLock: never type with them
+                ch = K.keysym_to_char(row[col])
+                if ch is not None and ch not in index:
+                    index[ch] = (kc, mods)
+        for ch, kc in self.bound.items():
+            index.setdefault(ch, (kc, 0))
+        self.index = index
+
+    # -- encoding ---------------------------------------------------------
+    def stroke(self, ch: str) -> tuple[int, int] | None:
+        """(keycode, SHIFT|LEVEL3 mask) that types ``ch``, or None if not typable."""
+        return self.index.get(ch)
+
+    def can_type(self, text: str) -> bool:
+        return all(ch in self.index for ch in text)
+
+    def keycode_for_keysym(self, keysym: int) -> int | None:
+        for kc in sorted(self.syms):
+            row = self.syms[kc]
+            if row and row[0] == keysym:
+                return kc
+        return None
+
+    def bind(self, chars) -> set[str]:
+        """Bind characters missing from the layout to spare keycodes; returns those left out."""
+        missing = sorted({c for c in chars if c not in self.index and c not in ("\n", "\t")})
+        left_out = set()
+        changed = False
+        for ch in missing:
+            if not self.spare:
+                left_out.add(ch)
+                continue
+            kc = self.spare.pop(0)
+            sym = K.char_to_keysyms(ch)[-1]  # the Unicode keysym: every app reads it
+            self.disp.change_keyboard_mapping(kc, [(sym,) * self.width])
+            self.bound[ch] = kc
+            self.syms[kc] = (sym,) * self.width
+            changed = True
+        if changed:
+            self.disp.sync()
+            time.sleep(0.05)  # let clients process MappingNotify before we type
+            self._index()
+            log.debug("bound %d off-layout characters to spare keycodes", len(self.bound))
+        return left_out
+
+    def restore(self) -> None:
+        """Give back every spare keycode we bound (at exit)."""
+        for kc in self.bound.values():
+            try:
+                self.disp.change_keyboard_mapping(kc, [(0,) * self.width])
+            except Exception:  # pragma: no cover - connection gone
+                pass
+        self.bound.clear()
+        try:
+            self.disp.sync()
+        except Exception:  # pragma: no cover
+            pass
+
+    def keysym(self, kc: int, shift: bool, level3: bool) -> tuple[int, bool]:
+        """The keysym a key gives; the flag says 'upper-case it' (shift on a 1-symbol key)."""
+        row = self.syms.get(kc, ())
+
+        def col(i):
+            return row[i] if i < len(row) else 0
+
+        if level3 and (col(4) or col(5)):
+            base, up = col(4), col(5)
+        else:
+            base, up = col(0), col(1)
+        if shift:
+            return (up, False) if up else (base, True)
+        return base, False
+
+
+def _chars_of(row) -> set:
+    return {K.keysym_to_char(s) for s in row if s}
+
+
+class Decoder:
+    """Tracks modifiers, Caps Lock and a pending dead key across the key stream."""
+
+    def __init__(self, keymap: Keymap, caps: bool = False):
+        self.km = keymap
+        self.down: dict[int, None] = {}  # keycodes held, in press order
+        self.caps = caps
+        self.dead: str | None = None
+
+    def reset_dead(self) -> None:
+        self.dead = None
+
+    def held(self) -> list[int]:
+        return list(self.down)
+
+    def release(self, kc: int) -> None:
+        self.down.pop(kc, None)
+
+    def press(self, kc: int) -> list[Key]:
+        km = self.km
+        self.down[kc] = None
+        if kc in km.modifier_codes:
+            if kc in km.caps_codes:
+                self.caps = not self.caps
+            return []
+        shift = any(c in self.down for c in km.shift_codes)
+        if any(c in self.down for c in km.chord_codes):
+            self.dead = None
+            return [Special.CHORD]
+        level3 = any(c in self.down for c in km.level3_codes)
+        sym, upper = km.keysym(kc, shift, level3)
+        if not sym:
+            return []
+        special = SPECIAL_KEYSYMS.get(sym)
+        if special is not None:
+            self.dead = None
+            return [special]
+        comb = K.DEAD.get(sym)
+        if comb is not None:
+            if self.dead is not None:  # two dead keys: the first one's accent, keep the second
+                first, self.dead = self.dead, comb
+                return [K.SPACING[first]] if first != comb else []
+            self.dead = comb
+            return []
+        ch = K.keysym_to_char(sym)
+        if ch is None:
+            return []
+        if upper:
+            ch = ch.upper() if len(ch.upper()) == 1 else ch
+        if self.caps and ch.lower() != ch.upper() and len(ch.swapcase()) == 1:
+            ch = ch.swapcase() if shift else ch.upper()
+        if self.dead is not None:
+            comb, self.dead = self.dead, None
+            if ch == " ":
+                return [K.SPACING[comb]]
+            composed = unicodedata.normalize("NFC", ch + comb)
+            if len(composed) == 1:
+                return [composed]
+            return [K.SPACING[comb], ch]
+        return [ch]

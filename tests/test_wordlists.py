@@ -149,7 +149,7 @@ def test_plain_list_and_hunspell_affixes(tmp_path):
         PFX R Y 1
         PFX R   0     re      .
         """), encoding="utf-8")
-    (hun_dir / "fr_FR.dic").write_text("4\nchat/S\nboulanger/ER\nfaire/R\ngrand/o\n", encoding="utf-8")
+    (hun_dir / "fr_FR.dic").write_text("4\nchat/S\nboulanger/E\nfaire/R\ngrand/o\n", encoding="utf-8")
     wls = WordLists([dict_dir], [hun_dir], use_wordfreq=False)
     wl = wls.get("fr-CA")
     assert wl.paths == [str(dict_dir / "french"), str(hun_dir / "fr_FR.dic")]

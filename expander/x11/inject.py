@@ -121,9 +121,12 @@ class Injector:
         op = self.opcode
         data = b"".join(pack(op, 2, 9, t, kc, 0, 0, 0, 0, 0) for t, kc in batch.events)
         d = self.disp.display
-        with d.request_queue_lock:
+        d.request_queue_lock.acquire()
+        try:
             d.request_serial = (d.request_serial + len(batch.events)) % 65536
             d.request_queue.append((_Raw(data), False))
+        finally:
+            d.request_queue_lock.release()
         self.disp.flush()
 
     # helpers used by the live loop

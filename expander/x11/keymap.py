@@ -113,6 +113,8 @@ class Keymap:
             for kc in range(max(self.min_keycode, 9), self.max_keycode + 1)
             if kc not in bound_codes and not any(self.syms.get(kc, ()))
         ]
+        # use the highest spare keycodes (tools like xdotool borrow the lowest ones)
+        self.spare.reverse()
         if self.marker is None or self.marker not in self.spare:
             self.marker = self.spare[0] if self.spare else None
         if self.marker in self.spare:

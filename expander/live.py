@@ -1,0 +1,439 @@
+"""Live expansion: the worker that turns the X11 event stream into exact edits.
+
+Public API (what ``expander run`` calls)::
+
+    from expander.live import LiveOptions, LiveExpander, run_live
+
+    run_live(library, LiveOptions(...), on_ready=callback)   # blocks until stop()
+
+or, to drive it yourself (tray, tests)::
+
+    live = LiveExpander(library, LiveOptions())
+    live.start()            # raises expander.x11.X11Unavailable with a clear message
+    live.set_enabled(False) # thread-safe
+    live.replace_library(new_library)  # thread-safe, queued to the worker
+    live.counters           # {trigger: expansions}
+    live.stop()
+
+How it stays exact. One worker thread reads the RECORD stream (the order in which
+applications got the keys). Keys between our batch markers are ours and never
+reach the engine. The worker keeps two :class:`TextField` models of the text since
+the last reset: ``intended`` (user keys plus injections, in the order the engine
+decided them - exactly what ``expander simulate`` shows) and ``app`` (every event
+in the order the stream shows the app got it, our batches applied where their end
+marker appears). When no batch is in flight and the two differ (the user typed
+while a batch was on its way), one repair batch (caret moves, BackSpaces,
+retyping) makes the app equal ``intended``. Resets (click, focus, arrows,
+chords...) clear both models.
+
+Privacy: nothing typed is logged; log lines name triggers and counts only.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import queue
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from expander.engine import Engine
+from expander.injection import Injection
+from expander.keys import RESETS, Key, Special
+from expander.textfield import TextField
+
+log = logging.getLogger("expander.live")
+
+_BATCH_TIMEOUT = 1.5  # seconds without our end marker: assume RECORD lost it
+_MAX_REPAIRS = 3
+
+
+@dataclass
+class LiveOptions:
+    paste_threshold: int = 200  # longer expansions are pasted
+    undo: bool = True  # BackSpace right after an expansion undoes it
+    paste_keys: dict = field(default_factory=dict)  # WM_CLASS -> "ctrl+shift+v" | "shift+insert primary"
+    clipboard_timeout: float = 2.0  # give the clipboard back if the app never fetches
+    display: Optional[str] = None  # default: $DISPLAY
+    now: Optional[Callable] = None  # clock for {date}/{time} (tests)
+
+
+@dataclass
+class _Pending:
+    ops: list  # applied to the app model at the end marker
+    sent: float
+    done: Optional[threading.Event] = None  # clipboard fetched (paste batches)
+
+
+def library_counts(library) -> tuple[int, int]:
+    """(snippets, sets) of a library: enabled triggers and enabled sets."""
+    active = getattr(library, "active", None) or []
+    sets = getattr(library, "sets", None) or []
+    disabled = getattr(library, "disabled_sets", frozenset())
+    return len(active), len([s for s in sets if getattr(s, "name", None) not in disabled])
+
+
+def library_chars(library) -> tuple[set, set]:
+    """Characters the library's replacements type as written, and their other cases."""
+    chars: set = set()
+    for snip in getattr(library, "active", None) or []:
+        chars.update(getattr(snip, "replace", ""))
+    cased = {c.upper() for c in chars} | {c.lower() for c in chars}
+    keep = lambda cs: {c for c in cs if len(c) == 1 and c.isprintable()}  # noqa: E731
+    return keep(chars), keep(cased) - keep(chars)
+
+
+def apply_ops(field_: TextField, ops) -> None:
+    for op, arg in ops:
+        if op == "bs":
+            for _ in range(arg):
+                field_.press(Special.BACKSPACE)
+        elif op == "del":
+            for _ in range(arg):
+                field_.press(Special.DELETE)
+        elif op == "left":
+            for _ in range(arg):
+                field_.press(Special.LEFT)
+        elif op == "right":
+            for _ in range(arg):
+                field_.press(Special.RIGHT)
+        elif op in ("text", "paste_text"):
+            field_.insert(arg)
+
+
+def injection_ops(inj: Injection) -> list:
+    ops = []
+    if inj.backspaces:
+        ops.append(("bs", inj.backspaces))
+    if inj.deletes:
+        ops.append(("del", inj.deletes))
+    if inj.text:
+        ops.append(("text", inj.text))
+    if inj.caret_left:
+        ops.append(("left", inj.caret_left))
+    return ops
+
+
+def repair_ops(app: TextField, want: TextField) -> Optional[list]:
+    """Edits that turn ``app`` into ``want`` (caret included), or None."""
+    A, a, W, w = app.text, app.caret, want.text, want.caret
+    p = 0
+    limit = min(len(A), len(W))
+    while p < limit and A[p] == W[p]:
+        p += 1
+    s = 0
+    while s < limit - p and A[-1 - s] == W[-1 - s]:
+        s += 1
+    end_a = len(A) - s
+    ops: list = []
+    if a > end_a:
+        ops.append(("left", a - end_a))
+    elif a < end_a:
+        ops.append(("right", end_a - a))
+    if end_a - p:
+        ops.append(("bs", end_a - p))
+    if W[p : len(W) - s]:
+        ops.append(("text", W[p : len(W) - s]))
+    pos = len(W) - s
+    if w < pos:
+        ops.append(("left", pos - w))
+    elif w > pos:
+        ops.append(("right", w - pos))
+    check = TextField(A, a)
+    apply_ops(check, ops)
+    return ops if check == want else None
+
+
+class LiveExpander:
+    """Runs the engine against the live X11 session (see module docstring)."""
+
+    def __init__(self, library, options: Optional[LiveOptions] = None, *, backend=None,
+                 engine: Optional[Engine] = None):
+        self.options = options or LiveOptions()
+        self.library = library
+        self._backend = backend
+        self._engine = engine
+        self.counters: collections.Counter = collections.Counter()
+        self.stats = collections.Counter()  # expansions, repairs, pasted, lost_batches
+        self.enabled = True
+        self._thread: Optional[threading.Thread] = None
+        self._stopped = threading.Event()
+        self._ready = threading.Event()
+        self.error: Optional[str] = None
+        self._inflight: collections.deque = collections.deque()
+        self._in_batch = False
+        self._last_reset: Optional[Key] = None
+        self._reset_models()
+
+    # -- control (any thread) ----------------------------------------------
+    def start(self) -> None:
+        """Open the display and start; raises X11Unavailable if X cannot be used."""
+        if self._backend is None:
+            from expander.x11.backend import X11Backend
+
+            self._backend = X11Backend(
+                self.options.display, paste_keys=self.options.paste_keys,
+                clipboard_timeout=self.options.clipboard_timeout,
+            )
+        b = self._backend
+        if self._engine is None:
+            kwargs = dict(undo=self.options.undo, clipboard=self._clipboard_text)
+            if self.options.now is not None:
+                kwargs["now"] = self.options.now
+            self._engine = Engine(self.library, **kwargs)
+        self._bind(self.library)
+        b.start()
+        self._thread = threading.Thread(target=self._run, name="expander-live", daemon=True)
+        self._thread.start()
+        self._ready.set()
+        n_snippets, n_sets = library_counts(self.library)
+        log.info("ready: %d snippets in %d sets", n_snippets, n_sets)
+
+    def stop(self) -> None:
+        """Stop the worker, restore the keymap and clipboard, close connections."""
+        if self._backend is None or self._stopped.is_set():
+            self._stopped.set()
+            return
+        self._backend.queue.put(("stop",))
+        if self._thread is not None:
+            self._thread.join(3)
+        self._backend.stop()
+        self._stopped.set()
+
+    def wait(self, timeout: Optional[float] = None) -> bool:
+        """Block until :meth:`stop` was called (or the X connection ended)."""
+        return self._stopped.wait(timeout)
+
+    def set_enabled(self, enabled: bool) -> None:
+        self._command(lambda: self._set_enabled(enabled))
+
+    def replace_library(self, library) -> None:
+        self._command(lambda: self._replace_library(library))
+
+    def _command(self, fn) -> None:
+        if self._backend is None or self._thread is None:
+            fn()
+        else:
+            self._backend.queue.put(("cmd", fn))
+
+    # -- worker ---------------------------------------------------------------
+    def _set_enabled(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._reset_models()
+        self._engine.reset()
+
+    def _replace_library(self, library) -> None:
+        self.library = library
+        self._engine.set_library(library)
+        self._bind(library)
+        self._reset_models()
+        n_snippets, n_sets = library_counts(library)
+        log.info("library replaced: %d snippets in %d sets", n_snippets, n_sets)
+
+    def _bind(self, library) -> None:
+        b = self._backend
+        written, cased = library_chars(library)
+        left_out = b.keymap.bind(written)
+        left_out |= b.keymap.bind(cased)
+        if left_out:
+            log.info("%d characters have no key on this layout: they are pasted", len(left_out))
+
+    def _clipboard_text(self) -> str:
+        try:
+            return self._backend.clipboard.text()
+        except Exception:  # pragma: no cover
+            return ""
+
+    def _reset_models(self) -> None:
+        self.app = TextField()
+        self.intended = TextField()
+        self._suspect = bool(self._inflight)
+        self._repairs = 0
+
+    def _run(self) -> None:
+        b = self._backend
+        get = b.queue.get
+        try:
+            while True:
+                try:
+                    item = get(timeout=0.25 if self._inflight else None)
+                except queue.Empty:
+                    self._check_timeout()
+                    continue
+                kind = item[0]
+                if kind == "key":
+                    self._key(item[1], item[2])
+                elif kind == "click":
+                    self._user(Special.CLICK)
+                elif kind == "focus":
+                    self._user(Special.FOCUS)
+                elif kind == "mapping":
+                    if b.reload_keymap():
+                        log.info("keyboard layout changed: re-binding characters")
+                        self._bind(self.library)
+                elif kind == "cmd":
+                    item[1]()
+                elif kind == "stop":
+                    return
+                elif kind == "closed":
+                    self.error = item[1]
+                    log.error("%s", item[1])
+                    self._stopped.set()
+                    return
+                if self._inflight:
+                    self._check_timeout()
+                elif not self._in_batch and self.app != self.intended and not self._suspect:
+                    self._repair()
+        except Exception:
+            log.exception("live worker crashed")
+            self.error = "live worker crashed"
+            self._stopped.set()
+
+    def _key(self, pressed: bool, kc: int) -> None:
+        b = self._backend
+        dec = b.decoder
+        if kc == b.keymap.marker:
+            if pressed:
+                self._in_batch = True
+            else:
+                self._in_batch = False
+                self._batch_done()
+            return
+        if not pressed:
+            dec.release(kc)
+            return
+        if self._in_batch:
+            dec.down[kc] = None  # our own key: track it, never decode or feed it
+            return
+        for key in dec.press(kc):
+            self._user(key)
+
+    def _user(self, key: Key) -> None:
+        if key in (Special.CLICK, Special.FOCUS) and self._last_reset is key:
+            return  # the same reset reported twice (several clients got FocusIn)
+        self._last_reset = key if key in RESETS else None
+        if not self.enabled:
+            return
+        inj = self._engine.feed(key)
+        if key in RESETS:
+            self._reset_models()
+        else:
+            self.app.press(key)
+            self.intended.press(key)
+        if inj is not None:
+            self.intended.apply(inj)
+            if inj.undo:
+                self.stats["undos"] += 1
+            else:
+                self.stats["expansions"] += 1
+                self.counters[inj.trigger] += 1
+                log.debug("expanded trigger %s", inj.trigger)
+            self._send(injection_ops(inj))
+
+    def _send(self, ops: list) -> None:
+        b = self._backend
+        opts = self.options
+        text = "".join(arg for op, arg in ops if op == "text")
+        paste = None
+        if text and (len(text) > opts.paste_threshold or not b.keymap.can_type(text)):
+            paste = b.paste_keys()
+        release = [kc for kc in b.decoder.held() if kc != b.keymap.marker]
+        if paste is None:
+            batch = b.injector.edit_batch(ops, release=release, caps=b.decoder.caps)
+            self._inflight.append(_Pending(ops, time.monotonic()))
+            b.injector.send(batch)
+            return
+        # paste: own the selection first, then BackSpaces + paste key; the caret moves
+        # wait until the app fetched the text (apps paste asynchronously)
+        self.stats["pasted"] += 1
+        i = _text_index(ops)
+        before, after = ops[:i], ops[i + 1 :]
+        done = b.clipboard.offer(text, paste.selection)
+        batch = b.injector.edit_batch(
+            before + [("paste", (paste.modifiers, paste.keysym))], release=release, caps=b.decoder.caps
+        )
+        self._inflight.append(_Pending(before + [("paste_text", text)], time.monotonic(), done))
+        b.injector.send(batch)
+        if after:
+            done.wait(opts.clipboard_timeout)
+            batch = b.injector.edit_batch(after, caps=b.decoder.caps)
+            self._inflight.append(_Pending(after, time.monotonic()))
+            b.injector.send(batch)
+
+    def _batch_done(self) -> None:
+        if not self._inflight:
+            return
+        pending = self._inflight.popleft()
+        if self._suspect:
+            if not self._inflight:
+                self._suspect = False
+                self.app = TextField()
+                self.intended = TextField()
+            return
+        apply_ops(self.app, pending.ops)
+
+    def _check_timeout(self) -> None:
+        if self._inflight and time.monotonic() - self._inflight[0].sent > _BATCH_TIMEOUT:
+            self.stats["lost_batches"] += len(self._inflight)
+            log.warning("lost track of %d injected batches; resetting", len(self._inflight))
+            self._inflight.clear()
+            self._in_batch = False
+            self._reset_models()
+
+    def _repair(self) -> None:
+        if self._repairs >= _MAX_REPAIRS:
+            log.warning("could not repair concurrent typing; resetting")
+            self._reset_models()
+            self._engine.reset()
+            return
+        ops = repair_ops(self.app, self.intended)
+        if ops is None:
+            self._reset_models()
+            return
+        self._repairs += 1
+        self.stats["repairs"] += 1
+        self._send(ops)
+
+
+def _text_index(ops) -> int:
+    for i, (op, _arg) in enumerate(ops):
+        if op == "text":
+            return i
+    return len(ops)
+
+
+def run_live(library, options: Optional[LiveOptions] = None, *,
+             on_ready: Optional[Callable[[LiveExpander], None]] = None,
+             handle_signals: bool = True) -> LiveExpander:
+    """Run live expansion until stopped; returns the (stopped) LiveExpander.
+
+    Starts on ``options.display`` (default ``$DISPLAY``), logs one ``ready`` line
+    with the snippet and set counts, calls ``on_ready(live)`` (e.g. to start the tray,
+    which may call ``live.stop()``, ``live.set_enabled()``, ``live.replace_library()``),
+    then blocks until ``live.stop()`` is called, SIGINT/SIGTERM arrives (when
+    ``handle_signals`` and called from the main thread) or the X connection ends.
+    Raises :class:`expander.x11.X11Unavailable` (clear message, no traceback needed)
+    when there is no usable X display.
+    """
+    live = LiveExpander(library, options)
+    live.start()
+    previous = {}
+    if handle_signals and threading.current_thread() is threading.main_thread():
+        def _on_signal(signum, frame):
+            threading.Thread(target=live.stop, daemon=True).start()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, _on_signal)
+    try:
+        if on_ready is not None:
+            on_ready(live)
+        while not live.wait(0.5):
+            pass
+    finally:
+        live.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return live

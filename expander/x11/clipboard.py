@@ -1,0 +1,376 @@
+"""Pasting through an X selection we own, then giving the user's contents back.
+
+:class:`Clipboard` runs one thread with its own connection and a hidden window.
+:meth:`Clipboard.offer` (called by the live worker, blocks a few ms) saves every
+target of the current owner (images included; INCR transfers handled), takes the
+selection with the text to paste and returns. The caller then sends the paste key.
+As soon as the target application has fetched a *text* target, the saved contents
+are served again (we stay the owner, serving exactly the saved bytes for every
+target) - or, when nobody owned the selection before, ownership is dropped. If no
+text request comes within ``timeout`` seconds, the contents are given back anyway.
+No xclip/xsel processes are involved.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import select
+import threading
+import time
+
+from Xlib import X, Xatom
+
+from .display import open_display
+
+log = logging.getLogger("expander.x11")
+
+_SKIP_TARGETS = {"TARGETS", "MULTIPLE", "TIMESTAMP", "DELETE", "SAVE_TARGETS",
+                 "INSERT_SELECTION", "INSERT_PROPERTY", "_QT_SELECTION"}
+TEXT_TARGETS = ("UTF8_STRING", "text/plain;charset=utf-8", "STRING", "TEXT", "text/plain",
+                "COMPOUND_TEXT")
+_CHUNK = 1 << 16  # INCR chunk and the size above which we serve by INCR
+
+
+class Clipboard:
+    def __init__(self, display_name: str | None = None, timeout: float = 2.0):
+        self.timeout = timeout
+        self.disp = open_display(display_name, check_extensions=False)
+        d = self.disp
+        self.win = d.screen().root.create_window(
+            -10, -10, 1, 1, 0, X.CopyFromParent, X.InputOnly, X.CopyFromParent,
+            event_mask=X.PropertyChangeMask,
+        )
+        self.atom = d.intern_atom
+        self.name = d.get_atom_name
+        self.A_TARGETS = self.atom("TARGETS")
+        self.A_INCR = self.atom("INCR")
+        self.A_PROP = self.atom("EXPANDER_SEL")
+        self.A_ATOM = Xatom.ATOM
+        self.text_atoms = {self.atom(t) for t in TEXT_TARGETS}
+        self.max_bytes = min(d.display.info.max_request_length * 4 - 100, 1 << 18)
+        # selection atom -> {"mode": "offer"|"saved", "data": {target: (type, fmt, value)},
+        #                    "saved": data|None, "served": Event, "deadline": float}
+        self.owned: dict[int, dict] = {}
+        self.incr_out: dict[tuple, list] = {}  # (window, property) -> [type, fmt, bytes, offset]
+        self._cmds: queue.SimpleQueue = queue.SimpleQueue()
+        self._wake_r, self._wake_w = os.pipe()
+        self._stop = False
+        self._events: list = []  # events that arrived while fetching
+        d.flush()
+        self._thread = threading.Thread(target=self._run, name="expander-clipboard", daemon=True)
+        self._thread.start()
+
+    # -- API (any thread) -------------------------------------------------
+    def offer(self, text: str, selection: str = "CLIPBOARD") -> threading.Event:
+        """Own ``selection`` with ``text``; returns an Event set when the text was fetched
+        (or the timeout gave the old contents back). Blocks until we own it."""
+        done = threading.Event()
+        reply: queue.SimpleQueue = queue.SimpleQueue()
+        self._call(("offer", text, selection, done, reply))
+        ok = reply.get(timeout=5)
+        if not ok:
+            raise RuntimeError("could not own the selection")
+        return done
+
+    def text(self, selection: str = "CLIPBOARD", timeout: float = 0.5) -> str:
+        """The selection's current text ("" if none) - for ``{clipboard}``."""
+        reply: queue.SimpleQueue = queue.SimpleQueue()
+        self._call(("text", selection, reply, timeout))
+        try:
+            return reply.get(timeout=timeout + 1)
+        except queue.Empty:
+            return ""
+
+    def busy(self) -> bool:
+        return any(s["mode"] == "offer" for s in self.owned.values())
+
+    def close(self) -> None:
+        if self._stop:
+            return
+        self._call(("stop",))
+        self._thread.join(2)
+        try:
+            self.disp.close()
+        except Exception:  # pragma: no cover
+            pass
+        os.close(self._wake_r)
+        os.close(self._wake_w)
+
+    def _call(self, cmd) -> None:
+        self._cmds.put(cmd)
+        os.write(self._wake_w, b"x")
+
+    # -- the thread -------------------------------------------------------
+    def _run(self) -> None:
+        d = self.disp
+        fd = d.fileno()
+        while not self._stop:
+            timeout = None
+            now = time.monotonic()
+            deadlines = [s["deadline"] for s in self.owned.values() if s["mode"] == "offer"]
+            if deadlines:
+                timeout = max(0.0, min(deadlines) - now)
+            if not d.pending_events() and not self._events:
+                ready, _, _ = select.select([fd, self._wake_r], [], [], timeout)
+                if self._wake_r in ready:
+                    os.read(self._wake_r, 4096)
+            try:
+                while self._events or d.pending_events():
+                    ev = self._events.pop(0) if self._events else d.next_event()
+                    self._handle(ev)
+                while True:
+                    try:
+                        cmd = self._cmds.get_nowait()
+                    except queue.Empty:
+                        break
+                    self._command(cmd)
+                self._expire()
+            except Exception as exc:  # pragma: no cover - keep serving
+                log.warning("clipboard: %s", type(exc).__name__)
+        # at exit: hand the saved contents back is impossible; drop what we own
+        for sel, state in list(self.owned.items()):
+            if state.get("saved") is None:
+                d.set_selection_owner(sel, X.NONE, X.CurrentTime)
+        d.flush()
+
+    def _command(self, cmd) -> None:
+        kind = cmd[0]
+        if kind == "stop":
+            self._stop = True
+        elif kind == "offer":
+            _, text, selname, done, reply = cmd
+            try:
+                self._offer(text, self.atom(selname), done)
+                reply.put(True)
+            except Exception as exc:  # pragma: no cover
+                log.warning("clipboard offer failed: %s", type(exc).__name__)
+                reply.put(False)
+        elif kind == "text":
+            _, selname, reply, timeout = cmd
+            reply.put(self._text(self.atom(selname), timeout))
+
+    def _text_data(self, text: str) -> dict:
+        raw = text.encode("utf-8")
+        data = {self.atom(t): (self.atom("UTF8_STRING"), 8, raw) for t in
+                ("UTF8_STRING", "text/plain;charset=utf-8", "TEXT")}
+        latin = text.encode("latin-1", "replace")
+        data[Xatom.STRING] = (Xatom.STRING, 8, latin)
+        data[self.atom("text/plain")] = (Xatom.STRING, 8, latin)
+        return data
+
+    def _offer(self, text: str, sel: int, done: threading.Event) -> None:
+        d = self.disp
+        state = self.owned.get(sel)
+        if state is not None:
+            saved = state["saved"] if state["mode"] == "offer" else state["data"]
+            if state["mode"] == "offer":
+                state["served"].set()
+        else:
+            saved = self._fetch_all(sel)
+        d.set_selection_owner(sel, self.win, X.CurrentTime)
+        d.sync()
+        if d.get_selection_owner(sel) != self.win:
+            raise RuntimeError("selection not owned")
+        self.owned[sel] = {
+            "mode": "offer",
+            "data": self._text_data(text),
+            "saved": saved,
+            "served": done,
+            "deadline": time.monotonic() + self.timeout,
+        }
+
+    def _give_back(self, sel: int) -> None:
+        state = self.owned.get(sel)
+        if state is None or state["mode"] != "offer":
+            return
+        saved = state["saved"]
+        if saved is None:  # nobody owned it before: own nothing again
+            del self.owned[sel]
+            self.disp.set_selection_owner(sel, X.NONE, X.CurrentTime)
+            self.disp.flush()
+        else:
+            state["mode"] = "saved"
+            state["data"] = saved
+            state["saved"] = None
+        state["served"].set()
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for sel, state in list(self.owned.items()):
+            if state["mode"] == "offer" and now >= state["deadline"]:
+                log.debug("clipboard: paste not fetched in time, restoring")
+                self._give_back(sel)
+
+    # -- serving ----------------------------------------------------------
+    def _handle(self, ev) -> None:
+        t = ev.type
+        if t == X.SelectionRequest:
+            self._serve(ev)
+        elif t == X.SelectionClear:
+            state = self.owned.pop(ev.atom, None)
+            if state is not None and state["mode"] == "offer":
+                state["served"].set()
+        elif t == X.PropertyNotify and ev.state == X.PropertyDelete:
+            key = (ev.window.id, ev.atom)
+            if key in self.incr_out:
+                self._incr_step(ev.window, key)
+
+    def _serve(self, ev) -> None:
+        d = self.disp
+        state = self.owned.get(ev.selection)
+        prop = ev.property if ev.property != X.NONE else ev.target
+        ok = False
+        is_text = False
+        if state is not None:
+            data = state["data"]
+            try:
+                if ev.target == self.A_TARGETS:
+                    targets = [self.A_TARGETS] + [a for a in data if a != self.A_TARGETS]
+                    ev.requestor.change_property(prop, self.A_ATOM, 32, targets)
+                    ok = True
+                elif ev.target in data:
+                    typ, fmt, value = data[ev.target]
+                    if fmt == 8 and len(value) > self.max_bytes:
+                        ev.requestor.change_attributes(event_mask=X.PropertyChangeMask)
+                        ev.requestor.change_property(prop, self.A_INCR, 32, [len(value)])
+                        self.incr_out[(ev.requestor.id, prop)] = [typ, fmt, value, 0]
+                    else:
+                        ev.requestor.change_property(prop, typ, fmt, value)
+                    ok = True
+                    is_text = ev.target in self.text_atoms
+            except Exception:  # pragma: no cover - requestor vanished
+                ok = False
+        from Xlib.protocol import event as xevent
+
+        notify = xevent.SelectionNotify(
+            time=ev.time, requestor=ev.requestor.id, selection=ev.selection,
+            target=ev.target, property=prop if ok else X.NONE,
+        )
+        try:
+            ev.requestor.send_event(notify)
+            d.flush()
+        except Exception:  # pragma: no cover
+            pass
+        if ok and is_text and state is not None and state["mode"] == "offer":
+            self._give_back(ev.selection)
+
+    def _incr_step(self, window, key) -> None:
+        typ, fmt, value, off = self.incr_out[key]
+        chunk = value[off : off + _CHUNK]
+        try:
+            window.change_property(key[1], typ, fmt, chunk)
+            self.disp.flush()
+        except Exception:  # pragma: no cover
+            self.incr_out.pop(key, None)
+            return
+        if not chunk:
+            del self.incr_out[key]
+        else:
+            self.incr_out[key][3] = off + len(chunk)
+
+    # -- fetching ---------------------------------------------------------
+    def _wait(self, pred, timeout: float):
+        """Pump events until pred(ev) holds; other events are handled normally."""
+        d = self.disp
+        deadline = time.monotonic() + timeout
+        while True:
+            while d.pending_events():
+                ev = d.next_event()
+                if pred(ev):
+                    return ev
+                self._handle(ev)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            select.select([d.fileno()], [], [], left)
+
+    def _convert(self, sel: int, target: int, timeout: float = 0.5):
+        d = self.disp
+        self.win.delete_property(self.A_PROP)
+        self.win.convert_selection(sel, target, self.A_PROP, X.CurrentTime)
+        d.flush()
+        ev = self._wait(lambda e: e.type == X.SelectionNotify and e.selection == sel, timeout)
+        if ev is None or ev.property == X.NONE:
+            return None
+        prop = self.win.get_full_property(self.A_PROP, X.AnyPropertyType, sizehint=1 << 20)
+        if prop is None:
+            return None
+        if prop.property_type == self.A_INCR:
+            chunks = []
+            typ = None
+            self.win.delete_property(self.A_PROP)
+            d.flush()
+            while True:
+                ev = self._wait(
+                    lambda e: e.type == X.PropertyNotify and e.window.id == self.win.id
+                    and e.atom == self.A_PROP and e.state == X.PropertyNewValue,
+                    timeout,
+                )
+                if ev is None:
+                    return None
+                part = self.win.get_full_property(self.A_PROP, X.AnyPropertyType, sizehint=1 << 20)
+                self.win.delete_property(self.A_PROP)
+                d.flush()
+                if part is None or not len(part.value):
+                    break
+                typ = part.property_type
+                chunks.append(bytes(part.value))
+            return (typ or Xatom.STRING, 8, b"".join(chunks))
+        self.win.delete_property(self.A_PROP)
+        value = prop.value
+        if prop.format == 8:
+            value = bytes(value)
+        else:
+            value = list(value)
+        return (prop.property_type, prop.format, value)
+
+    def _fetch_all(self, sel: int):
+        """Every target of the current owner, or None when nobody owns ``sel``."""
+        if self.disp.get_selection_owner(sel) in (X.NONE, self.win.id):
+            return None
+        got = self._convert(sel, self.A_TARGETS)
+        data = {}
+        if got is None:
+            targets = [self.atom("UTF8_STRING"), Xatom.STRING]
+        else:
+            targets = [a for a in got[2] if isinstance(a, int)]
+        for target in targets:
+            try:
+                name = self.name(target)
+            except Exception:  # pragma: no cover
+                continue
+            if name in _SKIP_TARGETS:
+                continue
+            value = self._convert(sel, target)
+            if value is not None:
+                data[target] = value
+        return data
+
+    def _text(self, sel: int, timeout: float) -> str:
+        state = self.owned.get(sel)
+        if state is not None:
+            data = state["saved"] if state["mode"] == "offer" else state["data"]
+            return _decode_text(data or {}, self.atom)
+        if self.disp.get_selection_owner(sel) == X.NONE:
+            return ""
+        for name in ("UTF8_STRING", "STRING"):
+            got = self._convert(sel, self.atom(name), timeout)
+            if got is not None and got[1] == 8:
+                return _decode_bytes(got[2], name)
+        return ""
+
+
+def _decode_bytes(raw: bytes, name: str) -> str:
+    if name == "STRING":
+        return raw.decode("latin-1")
+    return raw.decode("utf-8", "replace")
+
+
+def _decode_text(data: dict, atom) -> str:
+    for name in ("UTF8_STRING", "STRING"):
+        hit = data.get(atom(name))
+        if hit is not None and hit[1] == 8:
+            return _decode_bytes(hit[2], name)
+    return ""

@@ -71,6 +71,8 @@ __all__ = [
     "format_duration",
     "default_cache_dir",
     "validate_snippet_file",
+    "load_source_sets",
+    "load_all",
     "ALLOWED_KEYS",
 ]
 
@@ -397,6 +399,10 @@ def count_snippets(paths: Iterable[str]) -> int:
 
 
 def default_cache_dir() -> Path:
+    """``$EXPANDER_CACHE_DIR/sources`` or ``platformdirs.user_cache_dir("expander")/sources``."""
+    env = os.environ.get("EXPANDER_CACHE_DIR")
+    if env:
+        return Path(env) / "sources"
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("expander")) / "sources"
@@ -857,3 +863,46 @@ def _mirror_files(mirror: Path) -> list[Path]:
     if not mirror.is_dir():
         return []
     return sorted(p for p in mirror.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_source_sets(files: Iterable[SourceFile], *, start_order: int = 0) -> tuple[list, list[Diagnostic]]:
+    """Load the files of the sources as read-only sets carrying their source name and trust."""
+    from snippets.loader import load_file
+
+    sets: list = []
+    diags: list[Diagnostic] = []
+    for f in files:
+        sset, d = load_file(f.path, order=start_order + len(sets), read_only=True, source=f.source,
+                            trusted=f.trusted)
+        diags.extend(d)
+        if sset is not None:
+            sets.append(sset)
+    return sets, diags
+
+
+def load_all(manager: Optional["SourceManager"], paths: Iterable, *, disabled_sets: Iterable[str] = ()):
+    """Shared sets (first, so personal sets win ties) + personal files -> ``LoadResult``.
+
+    Refuses actions in untrusted shared sets (:mod:`snippets.trust`); the
+    refusals are error diagnostics of the result, and the refused snippets are
+    not in ``result.library``.
+    """
+    from snippets.loader import load_library
+    from snippets.library import Library
+    from snippets.trust import enforce_trust
+
+    shared, diags = load_source_sets(manager.files()) if manager is not None else ([], [])
+    result = load_library(paths, disabled_sets=disabled_sets, sets_before=shared)
+    personal = result.sets[len(shared):]
+    checked, refusals = enforce_trust(shared, others=personal)
+    result.diagnostics[:0] = diags + refusals
+    if refusals:
+        result.sets = checked + personal
+        library = Library(result.sets, disabled_sets=disabled_sets)
+        known = set(result.diagnostics)
+        result.diagnostics.extend(d for d in library.diagnostics if d not in known)
+        result.library = library
+    return result

@@ -537,3 +537,43 @@ def test_format_duration():
 
 def test_notice_str():
     assert str(Notice("web", "HTTP 500")) == "source 'web': HTTP 500"
+
+
+# --------------------------------------------------------------------------- end to end
+
+
+def test_offline_restart_still_expands_team_snippets(server, tmp_path):
+    from expander.simulate import simulate
+    from snippets.sources import load_all
+
+    personal = tmp_path / "mine.toml"
+    personal.write_text('[snippets]\nbrb = "be right back"\n', encoding="utf-8")
+    m = manager([url_source(server)], tmp_path)
+    m.resolve()
+    server.httpd.shutdown()
+    server.httpd.server_close()
+    restarted = manager([url_source(server)], tmp_path, Clock(Clock().t + 7 * 86400))
+    restarted.resolve()
+    result = load_all(restarted, [personal])
+    assert result.ok, result.diagnostics
+    assert simulate(result.library, "zd, brb pozh ") == "Hallo, be right back bitte "
+    [shared] = [s for s in result.sets if s.source]
+    assert shared.read_only and shared.source == "support-web" and shared.name == "Support Web"
+
+
+def test_url_download_with_load_errors_is_rejected(server, tmp_path):
+    m = manager([url_source(server)], tmp_path)
+    m.resolve()
+    server.body = b'[[snippet]]\ntrigger = "zd"\nreplce = "Hallo"\n'  # valid TOML, a typo
+    r = m.refresh()
+    assert "does not validate" in r.notices[0].message and "replce" in r.notices[0].message
+    assert read(m.files()[0].path) == GOOD
+
+
+def test_status_counts_snippets(server, tmp_path):
+    m = manager([url_source(server)], tmp_path)
+    m.resolve()
+    [st] = m.status()
+    assert st.snippet_count == 2
+    j = st.to_json()
+    assert j["state"] == "live" and j["snippets"] == 2 and j["refresh"] == "15m" and j["kind"] == "url"

@@ -146,3 +146,24 @@ def test_example_file_examples_pass():
     result = load_library([example])
     results = run_examples(result.library, now=NOW)
     assert results and all(r.passed for r in results), [r for r in results if not r.passed]
+
+
+FIXTURES = sorted((ROOT / "tests" / "fixtures" / "team").glob("*.toml"))
+
+
+def test_team_fixture_examples_pass(capsys):
+    rc = run_cli(["test", *map(str, FIXTURES)])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert out.splitlines()[-1] == "6 passed, 0 failed"
+
+
+def test_expander_test_as_a_team_lead_runs_it_in_ci():
+    from expander.commands import COMMANDS
+
+    if test_command not in COMMANDS:
+        pytest.skip("`expander test` is not registered in expander.commands.COMMANDS yet")
+    proc = subprocess.run([sys.executable, "-m", "expander", "test", *map(str, FIXTURES)],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines()[-1] == "6 passed, 0 failed"

@@ -180,3 +180,19 @@ def test_normalize_lang():
 def test_wordlist_from_words():
     wl = WordList("xx", words=["Demo"])
     assert "demo" in wl and "DEMO" in wl and "demoo" not in wl and len(wl) == 1
+
+
+FIXTURES = sorted((Path(__file__).parent / "fixtures" / "team").glob("*.toml"))
+
+
+def test_team_fixtures_have_no_accidental_triggers(tmp_path):
+    from snippets.loader import load_library
+
+    result = load_library(FIXTURES)
+    assert result.ok and len(result.sets) == 2
+    assert accidental_trigger_warnings(result.sets) == []
+    # The same set with the plain word as trigger is caught.
+    text = FIXTURES[0].read_text(encoding="utf-8").replace('demoo = ', 'demo = ')
+    sset = load(tmp_path, text, "support-de.toml")
+    [w] = accidental_trigger_warnings([sset])
+    assert "'demo'" in w.message and w.line == 14

@@ -209,6 +209,13 @@ class TrayApp:
 
         def setup(icon):
             icon.visible = True
+            # pystray's gtk/appindicator backends apply the constructor's title only
+            # when it changes later: push it now
+            icon.title = self.menu.tooltip()
+            try:
+                icon._update_title()
+            except Exception:
+                pass
             self._set_tooltip()
 
         try:

@@ -492,8 +492,11 @@ class SourceManager:
                     fetch = False
                     st.last_check = fetched
             elif src.kind == "git":
-                fetch = False  # use the checkout as it is; pulls happen on refresh
-                st.last_check = now
+                # git itself remembers the last fetch: pull now only if that is too long ago
+                last = _last_git_fetch(src.path)
+                if last is not None and now - last < src.refresh_seconds:
+                    fetch = False
+                    st.last_check = last
             self._refresh_one(src, fetch=fetch, result=result)
         self._resolved = True
         result.changed = True
@@ -800,6 +803,24 @@ class SourceManager:
             detail = msg[-1] if msg else f"exit code {proc.returncode}"
             return f"git pull failed: {detail} (kept the current files)"
         return None
+
+
+def _last_git_fetch(path: str) -> Optional[float]:
+    """When git last fetched into the checkout (mtime of FETCH_HEAD, else of the clone)."""
+    try:
+        proc = subprocess.run(["git", "-C", _base_dir(path), "rev-parse", "--absolute-git-dir"],
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode != 0:
+        return None
+    gitdir = Path(proc.stdout.strip())
+    for name in ("FETCH_HEAD", "HEAD"):
+        try:
+            return (gitdir / name).stat().st_mtime
+        except OSError:
+            continue
+    return None
 
 
 def _stat_sig(path: str) -> tuple:

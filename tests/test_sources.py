@@ -428,7 +428,7 @@ def git_repos(tmp_path):
 def test_git_source_pulls_on_refresh(git_repos, tmp_path, monkeypatch):
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
     upstream, checkout = git_repos
-    clock = Clock()
+    clock = Clock(time.time())
     m = manager([Source(name="team-git", path=str(checkout), git=True, refresh=3600.0)], tmp_path, clock)
     m.resolve()
     assert snippets_of(m.files()) == {"zd": "Hallo"}
@@ -577,3 +577,20 @@ def test_status_counts_snippets(server, tmp_path):
     assert st.snippet_count == 2
     j = st.to_json()
     assert j["state"] == "live" and j["snippets"] == 2 and j["refresh"] == "15m" and j["kind"] == "url"
+
+
+def test_git_restart_pulls_when_last_fetch_is_old(git_repos, tmp_path, monkeypatch):
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    upstream, checkout = git_repos
+    (upstream / "more.toml").write_bytes(b'[snippets]\npozh = "bitte"\n')
+    git("add", "more.toml", cwd=upstream)
+    git("commit", "-q", "-m", "more", cwd=upstream)
+    src = Source(name="team-git", path=str(checkout), git=True, refresh=3600.0)
+    # Just cloned: the last fetch is recent, start-up does not pull.
+    m = manager([src], tmp_path, Clock(time.time()))
+    m.resolve()
+    assert snippets_of(m.files()) == {"zd": "Hallo"}
+    # A start-up two hours later pulls first.
+    m2 = manager([src], tmp_path, Clock(time.time() + 7200))
+    m2.resolve()
+    assert snippets_of(m2.files()) == {"zd": "Hallo", "pozh": "bitte"}

@@ -334,6 +334,14 @@ class LiveExpander:
             self._send(injection_ops(inj))
 
     def _send(self, ops: list) -> None:
+        try:
+            self._send_ops(ops)
+        except Exception as exc:
+            log.warning("injection failed (%s); resetting", type(exc).__name__)
+            self._reset_models()
+            self._engine.reset()
+
+    def _send_ops(self, ops: list) -> None:
         b = self._backend
         opts = self.options
         text = "".join(arg for op, arg in ops if op == "text")

@@ -128,11 +128,15 @@ class Clipboard:
                     self._command(cmd)
                 self._expire()
             except Exception as exc:  # pragma: no cover - keep serving
+                from Xlib.error import ConnectionClosedError
+
+                if isinstance(exc, (ConnectionClosedError, OSError)):
+                    return
                 log.warning("clipboard: %s", type(exc).__name__)
         # at exit: hand the saved contents back is impossible; drop what we own
         for sel, state in list(self.owned.items()):
             if state.get("saved") is None:
-                d.set_selection_owner(sel, X.NONE, X.CurrentTime)
+                self._set_owner(sel, X.NONE)
         d.flush()
 
     def _command(self, cmd) -> None:
@@ -145,7 +149,7 @@ class Clipboard:
                 self._offer(text, self.atom(selname), done)
                 reply.put(True)
             except Exception as exc:  # pragma: no cover
-                log.warning("clipboard offer failed: %s", type(exc).__name__)
+                log.warning("clipboard offer failed: %s", type(exc).__name__, exc_info=True)
                 reply.put(False)
         elif kind == "text":
             _, selname, reply, timeout = cmd
@@ -169,9 +173,9 @@ class Clipboard:
                 state["served"].set()
         else:
             saved = self._fetch_all(sel)
-        d.set_selection_owner(sel, self.win, X.CurrentTime)
+        self._set_owner(sel, self.win.id)
         d.sync()
-        if d.get_selection_owner(sel) != self.win:
+        if _wid(d.get_selection_owner(sel)) != self.win.id:
             raise RuntimeError("selection not owned")
         self.owned[sel] = {
             "mode": "offer",
@@ -181,6 +185,12 @@ class Clipboard:
             "deadline": time.monotonic() + self.timeout,
         }
 
+    def _set_owner(self, sel: int, window: int) -> None:
+        from Xlib.protocol import request
+
+        request.SetSelectionOwner(display=self.disp.display, window=window, selection=sel,
+                                  time=X.CurrentTime)
+
     def _give_back(self, sel: int) -> None:
         state = self.owned.get(sel)
         if state is None or state["mode"] != "offer":
@@ -188,7 +198,7 @@ class Clipboard:
         saved = state["saved"]
         if saved is None:  # nobody owned it before: own nothing again
             del self.owned[sel]
-            self.disp.set_selection_owner(sel, X.NONE, X.CurrentTime)
+            self._set_owner(sel, X.NONE)
             self.disp.flush()
         else:
             state["mode"] = "saved"
@@ -328,7 +338,7 @@ class Clipboard:
 
     def _fetch_all(self, sel: int):
         """Every target of the current owner, or None when nobody owns ``sel``."""
-        if self.disp.get_selection_owner(sel) in (X.NONE, self.win.id):
+        if _wid(self.disp.get_selection_owner(sel)) in (X.NONE, self.win.id):
             return None
         got = self._convert(sel, self.A_TARGETS)
         data = {}
@@ -353,13 +363,17 @@ class Clipboard:
         if state is not None:
             data = state["saved"] if state["mode"] == "offer" else state["data"]
             return _decode_text(data or {}, self.atom)
-        if self.disp.get_selection_owner(sel) == X.NONE:
+        if _wid(self.disp.get_selection_owner(sel)) == X.NONE:
             return ""
         for name in ("UTF8_STRING", "STRING"):
             got = self._convert(sel, self.atom(name), timeout)
             if got is not None and got[1] == 8:
                 return _decode_bytes(got[2], name)
         return ""
+
+
+def _wid(window) -> int:
+    return getattr(window, "id", window) or 0
 
 
 def _decode_bytes(raw: bytes, name: str) -> str:

@@ -178,7 +178,7 @@ def keysym_to_char(keysym: int) -> str | None:
         return chr(keysym)
     if 0x01000100 <= keysym <= 0x0110FFFF:
         return chr(keysym - 0x01000000)
-    if keysym in (RETURN, KP_ENTER):
+    if keysym in (RETURN, KP_ENTER, 0xFF0A):  # Return, KP_Enter, Linefeed
         return "\n"
     if keysym == TAB:
         return "\t"

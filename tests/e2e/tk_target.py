@@ -51,6 +51,10 @@ def on_stdin(*_):
         state["ready"] = False
         root.focus_force()
         text.focus_set()
+    elif cmd.startswith("setclip "):
+        root.clipboard_clear()
+        root.clipboard_append(json.loads(cmd[8:]))
+        emit("cleared")
     elif cmd == "quit":
         root.destroy()
 

@@ -1,0 +1,215 @@
+"""End-to-end: live expansion into a real Tk Text widget and xterm under Xvfb."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pytest
+
+from e2e_harness import Live, TkTarget, XtermTarget, load, write_snippets
+
+LONG = ("Sehr geehrte Damen und Herren, vielen Dank für Ihre Nachricht. " * 4).strip() + " Ř ĉ 😀"
+SNIPPETS = f'''
+[snippets]
+zd = "Hallo"
+brb = "be right back"
+demoo = "https://example.com/demo"
+dkj = "Děkuji, že jste nás kontaktovali."
+degr = "Grüße, Straße, Äpfel, Öl, Übermut"
+czl = "Příliš žluťoučký kůň úpěl ďábelské ódy"
+eox = "Eĥoŝanĝo ĉiuĵaŭde ĝis"
+qtz = "„Anführung“ “quotes” ‘single’ – —"
+emo = "Hi 😀 👍"
+nm = "Alex Example"
+"@@x" = "at-sign"
+"€€" = "euro"
+"{{x" = "brace"
+"café" = "coffee"
+lng = "{LONG}"
+
+[[snippet]]
+trigger = "imm"
+replace = "IMMEDIATE"
+word_end = false
+
+[[snippet]]
+trigger = "cur"
+replace = "<a>{{cursor}}</a>"
+
+[[snippet]]
+trigger = "sgn"
+replace = "Best,\\n{{snippet:nm}}"
+
+[[snippet]]
+trigger = "dt"
+replace = "{{date}}"
+
+[[snippet]]
+trigger = "clp"
+replace = "[{{clipboard}}]"
+'''
+NOW = dt.datetime(2024, 5, 17, 9, 30)
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory):
+    return load([write_snippets(tmp_path_factory.mktemp("snip"), SNIPPETS)])
+
+
+@pytest.fixture(scope="module")
+def live(xserver, library, tk):
+    runner = Live(xserver, library, now=lambda: NOW)
+    yield runner.live
+    runner.stop()
+
+
+@pytest.fixture
+def field(tk, keyboard, live):
+    keyboard.key("Escape")  # the matcher forgets the previous test
+    tk.clear()
+    return tk
+
+
+def simulate(library, keys: str, **kw) -> str:
+    from expander.simulate import simulate as sim
+
+    return sim(library, keys, now=NOW, **kw)
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("zd ", "Hallo "),
+        ("azd ", "azd "),  # not at a word start
+        ("zda ", "zda "),  # no word end
+        ("zd, demoo.", "Hallo, https://example.com/demo."),
+        ("brb\n", "be right back\n"),
+        ("Zd ", "Hallo "),  # smart case: capitalised
+        ("Brb ", "Be right back "),
+        ("BRB ", "BE RIGHT BACK "),
+        ("xximm", "xximm"),
+        ("imm", "IMMEDIATE"),  # fires on its last character
+        ("sgn ", "Best,\nAlex Example "),  # nested
+        ("dt ", "2024-05-17 "),  # date
+    ],
+)
+def test_expansions(field, keyboard, typed, expected):
+    keyboard.type(typed)
+    assert field.wait_text(expected) == expected
+
+
+def test_backspace_undo(field, keyboard):
+    keyboard.type("zd ")
+    assert field.wait_text("Hallo ") == "Hallo "
+    keyboard.key("BackSpace")
+    assert field.wait_text("zd") == "zd"
+    keyboard.type(" x")
+    assert field.wait_text("zd x") == "zd x"
+
+
+def test_backspace_edits_trigger(field, keyboard):
+    keyboard.type("zx")
+    keyboard.key("BackSpace")
+    keyboard.type("d ")
+    assert field.wait_text("Hallo ") == "Hallo "
+
+
+def test_cursor_placement(field, keyboard):
+    keyboard.type("cur ")
+    assert field.wait_for(lambda t, c: t == "<a></a> " and c == 3)
+    keyboard.type("X")
+    assert field.wait_text("<a>X</a> ") == "<a>X</a> "
+
+
+def test_escape_and_arrow_reset(field, keyboard):
+    keyboard.type("z")
+    keyboard.key("Escape")
+    keyboard.type("d ")
+    assert field.wait_text("zd ") == "zd "
+    keyboard.type("z")
+    keyboard.key("Left", "Right")
+    keyboard.type("d ")
+    assert field.wait_text("zd zd ") == "zd zd "
+
+
+def test_click_resets(field, keyboard, xserver):
+    keyboard.type("z")
+    xserver.run("xdotool", "mousemove", "400", "150", "click", "1")
+    keyboard.key("End")
+    keyboard.type("d ")
+    assert field.wait_text("zd ") == "zd "
+    keyboard.type("zd ")
+    assert field.wait_text("zd Hallo ") == "zd Hallo "
+
+
+def test_focus_change_resets(field, keyboard, xserver):
+    keyboard.type("z")
+    other = TkTarget(xserver, title="expander-other", x=700)
+    try:
+        keyboard.type("q")
+        assert other.wait_text("q") == "q"
+    finally:
+        other.close()
+    field.focus()
+    keyboard.type("d ")
+    assert field.wait_text("zd ") == "zd "
+
+
+def test_clipboard_placeholder(field, keyboard):
+    field.set_clipboard("från clip ✓")
+    keyboard.type("clp ")
+    assert field.wait_text("[från clip ✓] ") == "[från clip ✓] "
+
+
+UNICODE_CASES = [
+    ("degr ", "Grüße, Straße, Äpfel, Öl, Übermut "),
+    ("dkj ", "Děkuji, že jste nás kontaktovali. "),
+    ("czl ", "Příliš žluťoučký kůň úpěl ďábelské ódy "),
+    ("eox ", "Eĥoŝanĝo ĉiuĵaŭde ĝis "),
+    ("qtz ", "„Anführung“ “quotes” ‘single’ – — "),
+    ("emo ", "Hi 😀 👍 "),
+]
+
+
+def test_unicode_tk(field, keyboard):
+    expected = ""
+    for typed, out in UNICODE_CASES:
+        keyboard.type(typed)
+        expected += out
+        assert field.wait_text(expected, settle=0) == expected
+    assert field.wait_text(expected) == expected
+
+
+def test_long_text_is_pasted(field, keyboard, live):
+    pasted = live.stats["pasted"]
+    keyboard.type("lng ")
+    assert field.wait_text(LONG + " ") == LONG + " "
+    assert live.stats["pasted"] == pasted + 1
+
+
+def test_unicode_xterm(xserver, keyboard, live, tmp_path, tk):
+    term = XtermTarget(xserver, tmp_path)
+    try:
+        expected = ""
+        for typed, out in UNICODE_CASES + [("lng ", LONG + " ")]:
+            keyboard.type(typed)
+            expected += out
+            assert term.wait_text(expected, settle=0) == expected
+        assert term.wait_text(expected) == expected
+    finally:
+        term.close()
+        tk.focus()
+
+
+def test_concurrent_typing_is_exact(field, keyboard, library):
+    keys = "zd, pozh demoo brb zd. dkj nm zd demoo! brb, zd dkj ok brb demoo zd "
+    keyboard.type(keys, delay_ms=15)
+    expected = simulate(library, keys)
+    assert field.wait_text(expected, timeout=10, settle=0.3) == expected
+
+
+def test_own_output_never_triggers(field, keyboard, xserver, tmp_path):
+    # an expansion containing a trigger must not loop
+    keyboard.type("zd zd ")
+    assert field.wait_text("Hallo Hallo ") == "Hallo Hallo "

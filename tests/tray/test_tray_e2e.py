@@ -103,7 +103,7 @@ class X:
         v = prop.value
         return v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
 
-    def find_tray_icon(self, wm_class_part: str):
+    def find_tray_icon(self, wm_class_parts: tuple):
         """(x, y, w, h) of our icon's window embedded in trayer, or None."""
         for top in self.root.query_tree().children:
             try:
@@ -113,7 +113,7 @@ class X:
                 for w in self._walk(top):
                     wc = w.get_wm_class() or ()
                     g = w.get_geometry()
-                    if any(wm_class_part in c for c in wc) and g.width >= 16 and g.height >= 16:
+                    if any(p in c for c in wc for p in wm_class_parts) and g.width >= 16 and g.height >= 16:
                         return self.abs_geom(w), w
             except Exception:
                 continue
@@ -308,7 +308,7 @@ def xdo(display, *args):
 
 
 # -- the test ---------------------------------------------------------------------------
-@pytest.mark.parametrize("backend", ["gtk"])
+@pytest.mark.parametrize("backend", ["gtk", "appindicator"])
 def test_tray_icon_click_and_menu(trayer, backend, tmp_path):
     _prereqs()
     display = trayer
@@ -317,7 +317,7 @@ def test_tray_icon_click_and_menu(trayer, backend, tmp_path):
     x = X(display)
     try:
         assert tp.ready["shown"] and tp.ready["backend"] == backend and tp.ready["has_menu"], tp.ready
-        found = wait_for(lambda: x.find_tray_icon("tray_harness"), 10, what="the icon in the tray")
+        found = wait_for(lambda: x.find_tray_icon(("tray_harness", "expander")), 10, what="the icon in the tray")
         geom, win = found
         cx, cy = geom[0] + geom[2] // 2, geom[1] + geom[3] // 2
 
@@ -326,14 +326,12 @@ def test_tray_icon_click_and_menu(trayer, backend, tmp_path):
         wait_for(lambda: x.title(win) == "expander — enabled — 5 snippets", 5,
                  what=f"tooltip title 'expander — enabled — 5 snippets' (is {x.title(win)!r})")
 
-        # 1. left click = default action = Enabled off
-        xdo(display, "mousemove", str(cx), str(cy), "click", "1")
-        wait_for(lambda: tp.calls() == [["set_enabled", False]], 5, what="set_enabled(False)")
-        wait_for(lambda: icon_colour(x.screenshot(), geom) == "off", 5, what="off icon")
-        wait_for(lambda: x.title(win) == "expander — disabled — 5 snippets", 5, what="disabled title")
+        # which click opens the menu: gtk = right click (left click = default action);
+        # appindicator (here in its classic-tray fallback) = left click, no default action
+        menu_button = "3" if backend == "gtk" else "1"
 
         def open_menu():
-            xdo(display, "mousemove", str(cx), str(cy), "click", "3")
+            xdo(display, "mousemove", str(cx), str(cy), "click", menu_button)
             return wait_for(lambda: x.find_menu("tray_harness"), 5, what="the menu to open")
 
         def rows_of(menu):
@@ -341,11 +339,23 @@ def test_tray_icon_click_and_menu(trayer, backend, tmp_path):
             img = x.screenshot()
             return img, menu_rows(img, menu)
 
+        # 1. disable: gtk by a left click on the icon (the default action), appindicator
+        #    through its menu's first item
+        if backend == "gtk":
+            xdo(display, "mousemove", str(cx), str(cy), "click", "1")
+        else:
+            menu = open_menu()
+            img, rows = rows_of(menu)
+            xdo(display, "mousemove", str(menu[0] + 60), str(rows[0]), "click", "1")
+        wait_for(lambda: tp.calls() == [["set_enabled", False]], 5, what="set_enabled(False)")
+        wait_for(lambda: icon_colour(x.screenshot(), geom) == "off", 5, what="off icon")
+        wait_for(lambda: x.title(win) == "expander — disabled — 5 snippets", 5, what="disabled title")
+
         labels_disabled = ["Enabled", "Support DE (3)", "Team (2) [read-only]", "Pause for 15 minutes",
                            "Reload snippets", "Open snippets folder", "Edit config", "Check snippets",
                            "About expander", "Quit"]
 
-        # 2. right click opens the menu; screenshot artifact; click "Enabled" -> back on
+        # 2. open the menu; screenshot artifact; click "Enabled" -> back on
         menu = open_menu()
         img, rows = rows_of(menu)
         shot = ARTIFACTS / f"tray-menu-{backend}.png"

@@ -31,12 +31,11 @@ class Library:
         # Nested references resolve over every loaded set, enabled or not.
         self._all = self._merge(ranked, record=False)
         self._exact = {s.trigger: s for s in self._all.values()}
-        self._folded: dict = {}
-        for s in self._all.values():
-            self._folded.setdefault(s.trigger.casefold(), s)
+        self._folded_index: Optional[dict] = None
         broken = self._check_nested()
         enabled = [s for s in ranked if s.name not in self.disabled_sets]
-        merged = self._merge(enabled, record=True)
+        # one enabled set cannot override itself: reuse the merge above
+        merged = self._all if len(ranked) == 1 and enabled else self._merge(enabled, record=True)
         self.active: list[Snippet] = [s for s in merged.values() if id(s) not in broken]
 
     def _merge(self, ranked: list, *, record: bool) -> dict:
@@ -51,18 +50,26 @@ class Library:
                 owner[snip.key] = sset
         return by_key
 
+    def _find(self, trigger: str) -> Optional[Snippet]:
+        """The snippet a ``{snippet:TRIGGER}`` names: exact spelling first, then any case."""
+        snip = self._exact.get(trigger)
+        if snip is None:
+            if self._folded_index is None:
+                self._folded_index = {}
+                for s in self._all.values():
+                    self._folded_index.setdefault(s.trigger.casefold(), s)
+            snip = self._folded_index.get(trigger.casefold())
+        return snip
+
     def nested(self, trigger: str) -> Optional[Template]:
         """The template a ``{snippet:TRIGGER}`` refers to."""
-        snip = self._exact.get(trigger) or self._folded.get(trigger.casefold())
+        snip = self._find(trigger)
         return None if snip is None else snip.template
 
     def _check_nested(self) -> set:
         """Report unknown nested triggers and cycles; return ids of snippets that cannot render."""
         broken: set = set()
         state: dict = {}  # id -> 1 visiting, 2 done
-
-        def target(trigger: str) -> Optional[Snippet]:
-            return self._exact.get(trigger) or self._folded.get(trigger.casefold())
 
         def visit(snip: Snippet, chain: list) -> bool:
             """True when ``snip`` renders; False when it (or something it nests) cannot."""
@@ -77,7 +84,7 @@ class Library:
             state[sid] = 1
             ok = True
             for ref in nested_triggers(snip.template):
-                inner = target(ref.trigger)
+                inner = self._find(ref.trigger)
                 if inner is None:
                     self._error(snip, f"{{snippet:{ref.trigger}}} refers to no known trigger")
                     ok = False
@@ -90,7 +97,8 @@ class Library:
 
         for sset in self.sets:
             for snip in sset.snippets:
-                visit(snip, [])
+                if len(snip.template) > 1 or (snip.template and not isinstance(snip.template[0], str)):
+                    visit(snip, [])
         return broken
 
     def _error(self, snip: Snippet, message: str) -> None:

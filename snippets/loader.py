@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
+from expander.gcpause import paused_gc
 from expander.renderer import TemplateError, parse_template
 from snippets.model import Diagnostic, Location, Snippet, SnippetSet
 from snippets.tomlpos import Locator
@@ -138,7 +139,7 @@ def build_set(
     source: Optional[str] = None,
     trusted: bool = True,
 ) -> tuple[Optional[SnippetSet], list[Diagnostic]]:
-    locator = Locator(text)
+    locator = Locator(text, p)
     errs = _FileErrors(p, locator)
     for key in data:
         if key not in TOP_KEYS:
@@ -226,6 +227,7 @@ def build_set(
 
     if errs.items:
         return None, errs.items
+    locator.forget_text()  # 100k snippets' text is re-read only if a message needs a position
     return sset, []
 
 
@@ -317,6 +319,11 @@ def load_library(paths: Iterable, *, disabled_sets: Iterable[str] = (), sets_bef
     """
     from snippets.library import Library
 
+    with paused_gc():
+        return _load_library(paths, disabled_sets, sets_before, Library)
+
+
+def _load_library(paths, disabled_sets, sets_before, Library) -> LoadResult:
     result = LoadResult()
     result.sets.extend(sets_before)
     for path in expand_paths(paths):

@@ -64,9 +64,13 @@ class Location:
         return hash(str(self))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class Snippet:
-    """One trigger and what it expands to (a snippet with several triggers gives several)."""
+    """One trigger and what it expands to (a snippet with several triggers gives several).
+
+    Treated as immutable once loaded (not frozen: frozen dataclasses are several
+    times slower to build, which shows at 100k snippets).
+    """
 
     trigger: str
     replace: str
@@ -79,13 +83,15 @@ class Snippet:
     label: str = ""
     tags: tuple = ()
     examples: tuple = ()  # ((keys, expected), ...)
+    #: two snippets with the same key are the same trigger (precedence picks one)
+    key: tuple = field(init=False)
 
-    @property
-    def key(self) -> tuple:
-        """Two snippets with the same key are the same trigger (precedence picks one)."""
+    def __post_init__(self) -> None:
         if self.case == "smart":
-            return ("smart", self.trigger.casefold())
-        return ("exact", self.trigger)
+            folded = self.trigger.casefold()
+            self.key = ("smart", self.trigger if folded == self.trigger else folded)
+        else:
+            self.key = ("exact", self.trigger)
 
     @property
     def actions(self) -> tuple:

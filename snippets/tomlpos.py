@@ -44,8 +44,9 @@ def _split_keypath(text: str) -> tuple:
 class Locator:
     """Positions of the keys and values of one TOML text (computed on first use)."""
 
-    def __init__(self, text: str):
-        self._text = text
+    def __init__(self, text: str, path: str | None = None):
+        self._text: str | None = text
+        self._path = path
         self._keys: dict | None = None
         self._values: dict = {}
         self._line_starts: list | None = None
@@ -69,7 +70,21 @@ class Locator:
             return self.key(path)
         if offset_in_string is None:
             return self._pos(start)
-        return self._pos(_string_char_index(self._text, start, offset_in_string))
+        return self._pos(_string_char_index(self._ensure_text(), start, offset_in_string))
+
+    def forget_text(self) -> None:
+        """Drop the text until a position is asked for (then the file is read again)."""
+        if self._path is not None and self._keys is None:
+            self._text = None
+
+    def _ensure_text(self) -> str:
+        if self._text is None:
+            try:
+                with open(self._path, encoding="utf-8") as f:  # type: ignore[arg-type]
+                    self._text = f.read()
+            except (OSError, UnicodeDecodeError):
+                self._text = ""
+        return self._text
 
     def _pos(self, index: int) -> tuple[int, int]:
         if self._line_starts is None:
@@ -81,7 +96,7 @@ class Locator:
         if self._keys is not None:
             return
         keys: dict = {}
-        text = self._text
+        text = self._ensure_text()
         n = len(text)
         table: tuple = ()
         counts: dict = {}

@@ -150,7 +150,7 @@ plain_snippet = st.fixed_dictionaries(
 
 
 @settings(max_examples=400, deadline=None)
-@given(snips=st.lists(plain_snippet, max_size=6, unique_by=lambda s: (s["case"], s["trigger"].casefold() if s["case"] == "smart" else s["trigger"])),
+@given(snips=st.lists(plain_snippet, max_size=12, unique_by=lambda s: (s["case"], s["trigger"].casefold() if s["case"] == "smart" else s["trigger"])),
        typed=st.text(alphabet=TRIGGER_CHARS + " ", max_size=30))
 def test_engine_agrees_with_brute_force_reference(snips, typed):
     lib = library_from(snips)

@@ -2,7 +2,8 @@
 
 - overrides: the same trigger in two sets (precedence picks one; both places named);
 - shadowed triggers: a shorter trigger always fires while the longer one is typed,
-  so the longer one can never fire (``demo`` with ``word_end = false`` shadows ``demoo``).
+  so the longer one can never fire (``demo`` with ``word_end = false`` shadows ``demoo``);
+- accidental triggers: ordinary words of the set's language (:mod:`snippets.wordlists`).
 """
 
 from __future__ import annotations
@@ -90,4 +91,7 @@ def shadow_warnings(snippets: list[Snippet]) -> list[Diagnostic]:
 
 
 def lint(library: Library) -> list[Diagnostic]:
-    return override_warnings(library) + shadow_warnings(library.active)
+    """All warnings about a loaded library (accidental triggers need its sets' languages)."""
+    from snippets.wordlists import accidental_trigger_warnings
+
+    return override_warnings(library) + shadow_warnings(library.active) + accidental_trigger_warnings(library.sets)

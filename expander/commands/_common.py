@@ -6,7 +6,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from expander.config import load_config
+from expander.config import cache_dir, load_config
 from snippets.loader import LoadResult, load_library
 
 
@@ -23,18 +23,36 @@ def iso_datetime(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"not an ISO date-time: {text!r} (e.g. 2026-11-26T09:30)")
 
 
-def load_for_command(files, config_path=None) -> tuple[LoadResult, list, list]:
-    """Load the named files, or the configured ones; returns (result, config diagnostics, paths)."""
-    config_diags: list = []
-    disabled: list = []
+def source_manager(cfg, config_diags: list):
+    """The configured shared sources (None when there are none); their errors join config_diags."""
+    if not cfg.sources:
+        return None
+    from snippets.sources import SourceManager, parse_sources
+
+    locate = cfg.locator.key if cfg.locator is not None else (lambda path: (1, 1))
+    sources, diags = parse_sources(cfg.sources, cfg.path, locate)
+    config_diags.extend(diags)
+    return SourceManager(sources, cache_dir=cache_dir() / "sources")
+
+
+def load_for_command(files, config_path=None, *, network: bool = True) -> tuple[LoadResult, list, list]:
+    """Load the named files, or the configured ones with the shared sources.
+
+    Returns (result, config and source diagnostics, personal paths).
+    """
     if files:
         paths = [Path(f) for f in files]
-    else:
-        cfg, config_diags = load_config(config_path)
-        paths = cfg.snippet_paths()
-        disabled = cfg.disabled_sets
-    result = load_library(paths, disabled_sets=disabled)
-    return result, config_diags, paths
+        return load_library(paths), [], paths
+    from snippets.sources import load_all
+
+    cfg, config_diags = load_config(config_path)
+    paths = cfg.snippet_paths()
+    manager = source_manager(cfg, config_diags)
+    if manager is not None:
+        for notice in manager.resolve(network=network).notices:
+            print(f"expander: {notice}", file=sys.stderr)
+    result = load_all(manager, paths, disabled_sets=cfg.disabled_sets)
+    return result, config_diags, paths + ([Path(f.path) for f in manager.files()] if manager else [])
 
 
 def print_diagnostics(diags, stream=None) -> None:

@@ -153,12 +153,17 @@ class TrayApp:
         self._extra_on_quit = on_quit
         self.menu = TrayMenu(control, opener=opener, notifier=self.notify, on_quit=self._after_quit)
         self._reported = False
+        self._prepare_lock = threading.Lock()
 
     # -- lifecycle -----------------------------------------------------------------
     def prepare(self) -> TrayResult:
         """Choose a backend and create the icon (not shown yet). Never raises."""
-        if self.result is not None:
+        with self._prepare_lock:
+            if self.result is None:
+                self._prepare()
             return self.result
+
+    def _prepare(self) -> TrayResult:
         name, icon_cls, errors = select_backend(self.backend_pref)
         if name is None:
             self.result = TrayResult(

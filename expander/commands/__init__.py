@@ -1,5 +1,5 @@
 """Subcommands of the ``expander`` CLI; each module has ``add_parser(subparsers)``."""
 
-from expander.commands import check, expand, listing, simulate, sources, test
+from expander.commands import check, control, expand, listing, run, simulate, sources, test
 
-COMMANDS = [check, listing, simulate, expand, test, sources]
+COMMANDS = [run, control, check, listing, simulate, expand, test, sources]

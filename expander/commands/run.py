@@ -1,0 +1,153 @@
+"""``expander run``: expand while the user types, until Quit, SIGINT or SIGTERM."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+log = logging.getLogger("expander")
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("run", help="start expanding in the current X session")
+    p.add_argument("--snippets", action="append", metavar="FILE",
+                   help="run with these snippet files instead of the configured ones (repeatable)")
+    p.add_argument("--no-tray", action="store_true", help="run without the tray icon")
+    p.add_argument("--config", type=Path, help="config.toml to use (default: the user's)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log more (never what is typed)")
+    p.set_defaults(func=run)
+
+
+def socket_path() -> Path:
+    from expander.control_socket import SOCKET_NAME, default_socket_path
+
+    env = os.environ.get("EXPANDER_RUNTIME_DIR")
+    return Path(env) / SOCKET_NAME if env else default_socket_path()
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="expander: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def run(args) -> int:
+    _setup_logging(args.verbose)
+    from expander.app import App, first_start
+    from expander.control_socket import AlreadyRunning, ControlError, ControlServer
+    from expander.live import LiveExpander, LiveOptions
+    from expander.x11 import X11Unavailable
+
+    app = App(config_path=args.config, snippet_files=args.snippets)
+    for d in app._config_errors:
+        log.error("%s", d)
+    if args.snippets is None:
+        done = first_start(app.cfg)
+        if done:
+            log.info("%s", done)
+    server = ControlServer(app, socket_path())
+    try:
+        server.bind()
+    except AlreadyRunning as exc:
+        print(f"expander: {exc}", file=sys.stderr)
+        return 1
+    except ControlError as exc:
+        print(f"expander: control socket: {exc}", file=sys.stderr)
+        return 1
+    watcher = hotkey = tray = sources_thread = None
+    try:
+        library = app.load()
+        if not args.snippets and not app.personal_paths():
+            log.warning("no snippet files configured")
+        cfg = app.cfg
+        live = LiveExpander(
+            library,
+            LiveOptions(paste_threshold=cfg.paste_threshold, undo=cfg.undo, paste_keys=dict(cfg.paste_keys)),
+        )
+        try:
+            live.start()
+        except X11Unavailable as exc:
+            print(f"expander: {exc}", file=sys.stderr)
+            return 1
+        app.live = live
+        live.set_enabled(app.active())
+        server.start()
+
+        from expander.watcher import FileWatcher
+
+        watcher = FileWatcher(app.watched_paths(), lambda changed: _reload(app, watcher)).start()
+        hotkey = _start_hotkey(app)
+        sources_thread = _start_source_polling(app)
+        if not args.no_tray:
+            from tray.app import TrayApp
+
+            tray = TrayApp(app, on_quit=app.quit)
+            result = tray.start()
+            log.info("%s", result.message)
+
+        def on_signal(signum, frame):
+            app.quit()
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, on_signal)
+        while not app.quit_event.wait(0.25):
+            if live.wait(0):
+                log.error("the X connection ended")
+                break
+        return 0
+    finally:
+        if tray is not None:
+            tray.stop()
+        if hotkey is not None:
+            hotkey.stop()
+        if watcher is not None:
+            watcher.stop()
+        app.quit_event.set()
+        if app.live is not None:
+            app.live.stop()
+            counts = app.live.counters
+            log.info("stopped after %d expansion(s)", sum(counts.values()))
+        server.stop()
+
+
+def _reload(app, watcher) -> None:
+    log.info("snippet or config files changed: reloading")
+    app.load(network=False)
+    watcher.set_paths(app.watched_paths())
+
+
+def _start_hotkey(app):
+    from expander.hotkey import HotkeySpecError, HotkeyUnavailable, start_hotkey_listener
+
+    try:
+        return start_hotkey_listener(app.cfg.toggle_hotkey, app.toggle)
+    except (HotkeySpecError, HotkeyUnavailable) as exc:
+        log.warning("toggle hotkey %r not available: %s", app.cfg.toggle_hotkey, exc)
+        return None
+
+
+def _start_source_polling(app):
+    if app.sources is None:
+        return None
+
+    def poll():
+        while not app.quit_event.wait(min(60.0, max(1.0, app.sources.next_due_in()))):
+            try:
+                result = app.sources.poll()
+            except Exception:
+                log.exception("refreshing shared sources failed")
+                continue
+            for notice in result.notices:
+                app._notice(str(notice))
+            if result.changed:
+                app.load(network=False)
+
+    t = threading.Thread(target=poll, name="expander-sources", daemon=True)
+    t.start()
+    return t

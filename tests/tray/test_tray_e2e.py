@@ -270,12 +270,13 @@ def _prereqs():
 
 
 class TrayProc:
-    def __init__(self, display: str, backend: str, workdir: Path):
+    def __init__(self, display: str, backend: str, workdir: Path, extra_env: dict | None = None):
         self.display = display
         self.log = workdir / "calls.jsonl"
         self.log.write_text("")
         self.err = open(workdir / "harness.err", "w+")
         env = dict(os.environ, DISPLAY=display, NO_AT_BRIDGE="1", PYTHONUNBUFFERED="1")
+        env.update(extra_env or {})
         env.pop("DBUS_SESSION_BUS_ADDRESS", None)
         self.p = subprocess.Popen(
             ["dbus-run-session", "--", sys.executable, str(HARNESS), "--log", str(self.log),
@@ -430,3 +431,107 @@ def test_hotkey_listener_fires_on_xtest_keys(xvfb, tmp_path):
         _stop(p)
         p.stdout.close()
         p.stderr.close()
+
+
+def _tk_target(display: str):
+    """The Tk Text target of tests/e2e (reads its text back every ms)."""
+    e2e_dir = REPO / "tests" / "e2e"
+    if str(e2e_dir) not in sys.path:
+        sys.path.insert(0, str(e2e_dir))
+    from e2e_harness import TkTarget
+
+    class _Server:  # what TkTarget needs of tests/e2e's XServer
+        name = display
+
+        def env(self, **extra):
+            env = dict(os.environ, DISPLAY=display, LC_ALL="C.UTF-8", LANG="C.UTF-8")
+            env.update(extra)
+            return env
+
+    return TkTarget(_Server(), title="expander-tray-target", x=300)
+
+
+def test_tray_stops_and_resumes_live_expansion(trayer, tmp_path):
+    """The real engine behind the tray: clicks on the icon/menu stop and resume expansion
+    in a Tk window; editing the snippet file is live; breaking it keeps the old snippets."""
+    _prereqs()
+    display = trayer
+    snips = tmp_path / "snippets"
+    snips.mkdir()
+    sfile = snips / "e2e.toml"
+    sfile.write_text('[snippets]\nzd = "Hallo"\n', encoding="utf-8")
+    env_extra = {
+        "EXPANDER_TRAY_E2E_APP": "live_app:make_app_control",
+        "EXPANDER_TRAY_E2E_SNIPPETS": str(sfile),
+        "EXPANDER_TRAY_E2E_STATE": str(tmp_path / "state.json"),
+    }
+    tk = _tk_target(display)
+    tp = None
+    x = X(display)
+    try:
+        tp = TrayProc(display, "gtk", tmp_path, env_extra)
+        assert tp.ready["shown"], (tp.ready, tp.stderr())
+        geom, win = wait_for(lambda: x.find_tray_icon(("tray_harness", "expander")), 10, what="the icon")
+        cx, cy = geom[0] + geom[2] // 2, geom[1] + geom[3] // 2
+        wait_for(lambda: x.title(win) == "expander — enabled — 1 snippet", 5,
+                 what=f"title (is {x.title(win)!r})")
+
+        def type_(text):
+            tk.focus()
+            xdo(display, "type", "--delay", "15", "--", text)
+
+        type_("zd ")
+        assert tk.wait_text("Hallo ") == "Hallo "
+
+        # left click on the icon: expansion stops
+        xdo(display, "mousemove", str(cx), str(cy), "click", "1")
+        wait_for(lambda: tp.calls()[-1:] == [["set_enabled", False]], 5, what="set_enabled(False)")
+        wait_for(lambda: icon_colour(x.screenshot(), geom) == "off", 5, what="off icon")
+        type_("zd ")
+        assert tk.wait_text("Hallo zd ", settle=0.4) == "Hallo zd "
+
+        # menu -> Enabled: expansion resumes
+        xdo(display, "mousemove", str(cx), str(cy), "click", "3")
+        menu = wait_for(lambda: x.find_menu("tray_harness"), 5, what="the menu")
+        time.sleep(0.3)
+        img = x.screenshot()
+        img.crop((0, 0, 320, menu[1] + menu[3] + 20)).save(ARTIFACTS / "tray-menu-live.png")
+        rows = menu_rows(img, menu)
+        xdo(display, "mousemove", str(menu[0] + 60), str(rows[0]), "click", "1")
+        wait_for(lambda: tp.calls()[-1:] == [["set_enabled", True]], 5, what="set_enabled(True)")
+        wait_for(lambda: icon_colour(x.screenshot(), geom) == "enabled", 5, what="enabled icon")
+        type_("zd ")
+        assert tk.wait_text("Hallo zd Hallo ") == "Hallo zd Hallo "
+
+        # live reload: an edit is active within ~1 s, without a restart
+        sfile.write_text('[snippets]\nzd = "Servus"\n', encoding="utf-8")
+        wait_for(lambda: ["reload"] in tp.calls(), 2, what="the watcher to reload")
+        time.sleep(0.2)
+        type_("zd ")
+        assert tk.wait_text("Hallo zd Hallo Servus ") == "Hallo zd Hallo Servus "
+
+        # a broken file: error icon + notification, the last good snippets keep working
+        n = len(tp.calls())
+        sfile.write_text('[snippets]\nzd = "Servus\n', encoding="utf-8")
+        wait_for(lambda: len(tp.calls()) > n, 2, what="the watcher to reload the broken file")
+        wait_for(lambda: icon_colour(x.screenshot(), geom) == "error", 5, what="error icon")
+        assert str(sfile) in x.title(win)
+        type_("zd ")
+        assert tk.wait_text("Hallo zd Hallo Servus Servus ") == "Hallo zd Hallo Servus Servus "
+        # fixing it clears the error
+        sfile.write_text('[snippets]\nzd = "Hallo"\n', encoding="utf-8")
+        wait_for(lambda: icon_colour(x.screenshot(), geom) == "enabled", 5, what="enabled icon after the fix")
+
+        # Quit from the menu ends the app
+        xdo(display, "mousemove", str(cx), str(cy), "click", "3")
+        menu = wait_for(lambda: x.find_menu("tray_harness"), 5, what="the menu")
+        time.sleep(0.3)
+        rows = menu_rows(x.screenshot(), menu)
+        xdo(display, "mousemove", str(menu[0] + 60), str(rows[-1]), "click", "1")
+        wait_for(lambda: tp.calls()[-1:] == [["quit"]], 5, what="quit()")
+        tp.p.wait(10)
+    finally:
+        x.close()
+        if tp is not None:
+            tp.stop()
+        tk.close()

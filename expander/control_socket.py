@@ -94,6 +94,8 @@ def _prepare_folder(folder: Path) -> None:
 
 # -- client ---------------------------------------------------------------------------
 def _connect(path: Path, timeout: float) -> socket.socket:
+    if not hasattr(socket, "AF_UNIX"):
+        raise NotRunning(path)
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(timeout)
     try:
@@ -254,6 +256,8 @@ class ControlServer:
     # -- lifecycle -------------------------------------------------------------------
     def bind(self) -> None:
         """Create the socket (0600 in a 0700 folder). Raises :class:`AlreadyRunning`."""
+        if not hasattr(socket, "AF_UNIX"):
+            raise ControlError("the control socket needs Unix sockets (not available on this platform)")
         if len(os.fsencode(str(self.path))) > _SUN_PATH_MAX:
             raise ControlError(f"socket path too long for a Unix socket: {self.path}")
         _prepare_folder(self.path.parent)

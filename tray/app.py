@@ -226,9 +226,13 @@ class TrayApp:
         try:
             self.icon.run(setup=setup)
         except Exception as e:
-            res.shown = False
-            res.message = f"tray loop failed ({res.backend}: {e}); expander keeps expanding"
-            log.warning("%s", res.message)
+            if self._stopped.is_set():
+                # gtk/appindicator tear-down raises without a notification service
+                log.debug("tray: error while stopping ignored: %r", e)
+            else:
+                res.shown = False
+                res.message = f"tray loop failed ({res.backend}: {e}); expander keeps expanding"
+                log.warning("%s", res.message)
         return res
 
     def start(self) -> TrayResult:

@@ -2,10 +2,10 @@
 
 Dependency-free polling: every ``interval`` (0.25 s) a daemon thread stats
 the watched files (mtime_ns, ctime_ns, size, inode). A change is reported once
-things have been quiet for ``debounce`` (0.25 s) — so an editor's
+things have been quiet for ``debounce`` (0.2 s) — so an editor's
 write-temp-then-rename or truncate-then-write gives one callback with the final
-content — but never later than ``max_delay`` (0.6 s) after it was first seen.
-Worst case from save to callback: interval + max_delay + one tick < 1.1 s,
+content — but never later than ``max_delay`` (0.5 s) after it was first seen.
+Worst case from save to callback: interval + max_delay + one tick = 1.0 s,
 typical ~0.5 s.
 
 What can be watched (mix freely)::
@@ -57,8 +57,8 @@ class FileWatcher:
         *,
         patterns: Iterable[str] = ("*.toml",),
         interval: float = 0.25,
-        debounce: float = 0.25,
-        max_delay: float = 0.6,
+        debounce: float = 0.2,
+        max_delay: float = 0.5,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.callback = callback

@@ -45,6 +45,8 @@ class Engine:
         self._clipboard = clipboard
         self._run_shell = run_shell
         self._last: Optional[_Expansion] = None
+        #: (trigger, reason) of recent expansions whose placeholders failed (no typed text)
+        self.failures: list = []
         self.set_library(library)
 
     def set_library(self, library) -> None:
@@ -80,14 +82,14 @@ class Engine:
         snippet = match.snippet
         sep = match.separator
         erased = len(match.typed) + len(sep)
-        memory_after_trigger = self.matcher.snapshot()
-        self.matcher.drop(erased)
-        memory = self.matcher.snapshot()
         try:
             before, after = render(snippet.template, self._ctx)
-        except Exception:  # a failing placeholder ({shell:}) must not kill typing
-            self.matcher.restore(memory_after_trigger)
-            raise
+        except Exception as exc:  # a failing placeholder ({shell:}) leaves the trigger as typed
+            self.failures.append((snippet.trigger, str(exc)))
+            del self.failures[:-20]
+            return None
+        self.matcher.drop(erased)
+        memory = self.matcher.snapshot()
         if snippet.case == "smart":
             before, after = apply_case(case_style(match.typed), before, after)
         has_cursor = any(isinstance(p, Cursor) for p in snippet.template)

@@ -160,7 +160,7 @@ class Matcher:
         if len(buf) > 2 * self._cap + 16:
             self._trim()
         best: Optional[Match] = None
-        best_rank = (-1, False)
+        best_rank = (-1, False, False)
         end = len(buf)
         for smart, word_end, root in self._walks:
             if word_end:
@@ -173,8 +173,9 @@ class Matcher:
                 sep = ""
             if found is not None:
                 length, snippet = found
-                # longest wins; on equal length an exact-case trigger beats a smart one
-                rank = (length, not smart)
+                # longest wins; on equal length an exact-case trigger beats a smart one,
+                # then one that fires on this very character beats one fired by a separator
+                rank = (length, not smart, not word_end)
                 if rank > best_rank:
                     best_rank = rank
                     stop = end - (1 if word_end else 0)

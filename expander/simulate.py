@@ -78,5 +78,7 @@ def simulate(
     undo: bool = True,
 ) -> str:
     fixed_now = now or datetime.now()
-    engine = Engine(library, undo=undo, now=lambda: fixed_now, clipboard=lambda: clipboard)
+    from expander.shell import run_shell
+
+    engine = Engine(library, undo=undo, now=lambda: fixed_now, clipboard=lambda: clipboard, run_shell=run_shell)
     return replay(engine, parse_keys(keys)).text

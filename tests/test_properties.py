@@ -123,7 +123,7 @@ def reference(snips, typed: str) -> str:
                 continue
             if s["word_start"] and start > 0 and is_word_char(text[start - 1][0]):
                 continue
-            rank = (len(trig), s["case"] == "exact")
+            rank = (len(trig), s["case"] == "exact", not s["word_end"])
             if best is None or rank > best[0]:
                 best = (rank, s, got, start)
         if best:

@@ -331,3 +331,18 @@ def test_text_movement_keys(make_library):
     assert simulate(lib, "abc\nd<Up><End>X") == "abcX\nd"
     assert simulate(lib, "ab\ncd<Prior>X<Next>Y") == "Xab\ncdY"
     assert simulate(lib, "abc<Left><Left><Delete>") == "ac"
+
+
+def test_shell_placeholder_in_personal_set(make_library):
+    lib = make_library('[snippets]\nwho = "I am {shell:echo expander}."\nbad = "{shell:exit 3}"\n')
+    assert simulate(lib, "who ") == "I am expander. "
+    assert simulate(lib, "bad ") == "bad "  # a failing command leaves the trigger as typed
+
+
+def test_failing_placeholder_without_runner_is_reported(make_library):
+    from expander.engine import Engine
+
+    engine = Engine(make_library('[snippets]\nwho = "{shell:echo x}"\n'))
+    for ch in "who ":
+        assert engine.feed(ch) is None
+    assert engine.failures and engine.failures[0][0] == "who"

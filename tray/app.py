@@ -115,13 +115,12 @@ def sni_host_present() -> Optional[bool]:
     if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
         return None
     try:
-        from gi.repository import Gio
+        from gi.repository import Gio, GLib
 
         bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
         reply = bus.call_sync(
             "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-            "NameHasOwner", __import__("gi.repository.GLib", fromlist=["GLib"]).Variant(
-                "(s)", ("org.kde.StatusNotifierWatcher",)),
+            "NameHasOwner", GLib.Variant("(s)", ("org.kde.StatusNotifierWatcher",)),
             None, Gio.DBusCallFlags.NONE, 1000, None,
         )
         return bool(reply.unpack()[0])

@@ -1,0 +1,157 @@
+"""`expander run` as a user starts it: a real process on Xvfb, typing into a Tk window.
+
+Covers the CLI around the live engine: ready line, live reload (and a broken file
+keeping the last good snippets), `expander status/toggle`, one instance only, a
+clear error without a display, and privacy for the whole app at its most verbose.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from e2e_harness import ROOT
+
+
+class Expander:
+    """`python -m expander run ...` with private config/state/cache/runtime folders."""
+
+    def __init__(self, xserver, tmp: Path, *args: str):
+        self.home = tmp / "home"
+        self.home.mkdir(exist_ok=True)
+        self.env = xserver.env(
+            HOME=str(self.home),
+            PYTHONPATH=str(ROOT),
+            EXPANDER_CONFIG_DIR=str(self.home / "config"),
+            EXPANDER_STATE_DIR=str(self.home / "state"),
+            EXPANDER_CACHE_DIR=str(self.home / "cache"),
+            EXPANDER_RUNTIME_DIR=str(self.home / "run"),
+        )
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "expander", "run", "--no-tray", "-v", *args],
+            env=self.env, cwd=str(self.home), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        self.lines: list[str] = []
+        self._cond = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+        if not self.wait_log("ready", 20):
+            self.stop()
+            pytest.fail("expander run did not get ready:\n" + self.output)
+
+    def _read(self):
+        for raw in self.proc.stderr:
+            with self._cond:
+                self.lines.append(raw.decode("utf-8", "replace"))
+                self._cond.notify_all()
+
+    @property
+    def output(self) -> str:
+        with self._cond:
+            return "".join(self.lines)
+
+    def wait_log(self, text: str, timeout: float = 5.0, after: int = 0) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not any(text in line for line in self.lines[after:]):
+                left = deadline - time.monotonic()
+                if left <= 0 or self.proc.poll() is not None:
+                    return any(text in line for line in self.lines[after:])
+                self._cond.wait(min(left, 0.2))
+        return True
+
+    def mark(self) -> int:
+        with self._cond:
+            return len(self.lines)
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "expander", *args], env=self.env,
+                              capture_output=True, text=True, timeout=30)
+
+    def stop(self) -> str:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        out = self.proc.stdout.read().decode("utf-8", "replace")
+        time.sleep(0.05)
+        return out + self.output
+
+
+def type_and_expect(tk, keyboard, typed: str, expected: str) -> str:
+    keyboard.key("Escape")
+    tk.clear()
+    keyboard.type(typed)
+    return tk.wait_text(expected)
+
+
+def test_run_reload_status_toggle_and_privacy(xserver, tk, keyboard, tmp_path):
+    secret = "Tr0ub4dor&3horse"
+    snips = tmp_path / "mine.toml"
+    snips.write_text('[snippets]\nzd = "Hallo"\n', encoding="utf-8")
+    app = Expander(xserver, tmp_path, "--snippets", str(snips))
+    try:
+        assert "ready: 1 snippets in 1 sets" in app.output
+        assert type_and_expect(tk, keyboard, "zd ", "Hallo ") == "Hallo "
+
+        # a second instance refuses to start and says why
+        second = app.cli("run", "--no-tray", "--snippets", str(snips))
+        assert second.returncode == 1 and "already running" in second.stderr
+
+        # editing the file changes what expands, without a restart
+        mark = app.mark()
+        snips.write_text('[snippets]\nzd = "Servus"\n', encoding="utf-8")
+        assert app.wait_log("library replaced", 3, after=mark), app.output
+        assert type_and_expect(tk, keyboard, "zd ", "Servus ") == "Servus "
+
+        # breaking it keeps the last good snippets working and reports where
+        mark = app.mark()
+        snips.write_text('[snippets]\nzd = "Servus\n', encoding="utf-8")
+        assert app.wait_log("keeping its last good version", 3, after=mark), app.output
+        assert type_and_expect(tk, keyboard, f"zd {secret} ", f"Servus {secret} ") == f"Servus {secret} "
+        status = app.cli("status")
+        assert status.returncode == 1 and f"{snips}:2:" in status.stdout + status.stderr
+
+        # fixing it clears the error
+        mark = app.mark()
+        snips.write_text('[snippets]\nzd = "Moin"\n', encoding="utf-8")
+        assert app.wait_log("library replaced", 3, after=mark)
+        assert app.cli("status").returncode == 0
+        assert type_and_expect(tk, keyboard, "zd ", "Moin ") == "Moin "
+
+        # toggle off: nothing expands; toggle on: expands again
+        assert "disabled" in app.cli("toggle").stdout
+        time.sleep(0.2)
+        assert type_and_expect(tk, keyboard, "zd ", "zd ") == "zd "
+        assert "enabled" in app.cli("toggle").stdout
+        time.sleep(0.2)
+        assert type_and_expect(tk, keyboard, "zd ", "Moin ") == "Moin "
+    finally:
+        output = app.stop()
+    assert app.proc.returncode == 0, output
+    assert "stopped after" in output
+    # privacy: what was typed is nowhere in the output or in any file expander wrote
+    assert secret not in output
+    for path in app.home.rglob("*"):
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path
+
+
+def test_run_without_display_says_what_is_missing(tmp_path):
+    snips = tmp_path / "s.toml"
+    snips.write_text('[snippets]\nzd = "Hallo"\n')
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    env.update(PYTHONPATH=str(ROOT), EXPANDER_RUNTIME_DIR=str(tmp_path / "run"),
+               EXPANDER_STATE_DIR=str(tmp_path / "state"), EXPANDER_CONFIG_DIR=str(tmp_path / "cfg"))
+    r = subprocess.run([sys.executable, "-m", "expander", "run", "--no-tray", "--snippets", str(snips)],
+                       env=env, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1
+    assert "DISPLAY" in r.stderr and "Traceback" not in r.stderr

@@ -59,3 +59,19 @@ def print_diagnostics(diags, stream=None) -> None:
     stream = stream or sys.stderr
     for d in sorted(diags, key=lambda d: (d.path, d.line, d.col)):
         print(d, file=stream)
+
+
+def add_render_args(parser) -> None:
+    """--snippets FILE (repeatable), --now, --clipboard: what simulate and expand take."""
+    parser.add_argument("--snippets", action="append", required=True, metavar="FILE")
+    parser.add_argument("--now", type=iso_datetime, help="the date-time {date}/{time} see")
+    parser.add_argument("--clipboard", default="", help="the text {clipboard} sees")
+
+
+def load_or_report(files):
+    """The library of ``files``, or None after printing its errors."""
+    result = load_library(files)
+    if not result.ok:
+        print_diagnostics(result.diagnostics)
+        return None
+    return result.library

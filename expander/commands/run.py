@@ -60,7 +60,7 @@ def run(args) -> int:
     except ControlError as exc:
         print(f"expander: control socket: {exc}", file=sys.stderr)
         return 1
-    watcher = hotkey = tray = sources_thread = None
+    watcher = hotkey = tray = None
     try:
         library = app.load()
         if not args.snippets and not app.personal_paths():
@@ -83,7 +83,7 @@ def run(args) -> int:
 
         watcher = FileWatcher(app.watched_paths(), lambda changed: _reload(app, watcher)).start()
         hotkey = _start_hotkey(app)
-        sources_thread = _start_source_polling(app)
+        _start_source_polling(app)
         if not args.no_tray:
             from tray.app import TrayApp
 

@@ -4,28 +4,24 @@ from __future__ import annotations
 
 import sys
 
-from expander.commands._common import iso_datetime, print_diagnostics
+from expander.commands._common import add_render_args, load_or_report
 from expander.simulate import KeysError, simulate
-from snippets.loader import load_library
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser("simulate", help="replay KEYS into a simulated text field")
-    p.add_argument("--snippets", action="append", required=True, metavar="FILE")
-    p.add_argument("--now", type=iso_datetime, help="the date-time {date}/{time} see")
-    p.add_argument("--clipboard", default="", help="the text {clipboard} sees")
+    add_render_args(p)
     p.add_argument("--no-undo", action="store_true", help="BackSpace after an expansion does not undo it")
     p.add_argument("keys", metavar="KEYS")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    result = load_library(args.snippets)
-    if not result.ok:
-        print_diagnostics(result.diagnostics)
+    library = load_or_report(args.snippets)
+    if library is None:
         return 1
     try:
-        text = simulate(result.library, args.keys, now=args.now, clipboard=args.clipboard, undo=not args.no_undo)
+        text = simulate(library, args.keys, now=args.now, clipboard=args.clipboard, undo=not args.no_undo)
     except KeysError as exc:
         print(f"expander simulate: error: {exc}", file=sys.stderr)
         return 2

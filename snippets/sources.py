@@ -40,13 +40,11 @@ I/O (HTTP, git); a GUI should call :meth:`SourceManager.poll` from a worker thre
 
 from __future__ import annotations
 
-import email.utils
 import glob as globmod
 import hashlib
 import json
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 import time

@@ -28,9 +28,8 @@ How the trigger is matched depends on its options:
 from __future__ import annotations
 
 import bisect
-import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 

@@ -1,7 +1,6 @@
 """Property tests: the engine never crashes, and agrees with a brute-force reference."""
 
 import json
-import string
 from datetime import datetime
 
 from hypothesis import HealthCheck, given, settings
@@ -12,8 +11,6 @@ from expander.renderer import apply_case, case_style
 from expander.simulate import KeysError, parse_keys, simulate
 from snippets.library import Library
 from snippets.loader import build_set
-from snippets.model import Location, Snippet, SnippetSet
-from expander.renderer import parse_template
 
 ALPHABET = "abzZ ,.-_1řŘßĉ\n"
 TRIGGER_CHARS = "abzZ,.řŘßĉ:1"

@@ -87,9 +87,9 @@ def run(args) -> int:
         if not args.no_tray:
             from tray.app import TrayApp
 
+            _name_the_process()
             tray = TrayApp(app, on_quit=app.quit)
-            result = tray.start()
-            log.info("%s", result.message)
+            tray.start()  # logs once whether there is a tray, and what is missing
 
         def on_signal(signum, frame):
             app.quit()
@@ -151,3 +151,14 @@ def _start_source_polling(app):
     t = threading.Thread(target=poll, name="expander-sources", daemon=True)
     t.start()
     return t
+
+
+def _name_the_process() -> None:
+    """Call ourselves "expander" in GTK (the tray icon's WM_CLASS), not "__main__.py"."""
+    try:
+        from gi.repository import GLib
+
+        GLib.set_prgname("expander")
+        GLib.set_application_name("expander")
+    except Exception:  # no PyGObject: pystray uses another backend
+        pass

@@ -1,7 +1,7 @@
 """End-to-end: the real tray icon under Xvfb + trayer + a D-Bus session, clicked with xdotool.
 
-What it proves (with the fake app; see tests/tray/tray_harness.py for the hook
-that swaps in the real app):
+What it proves (with the fake app behind tests/tray/tray_harness.py, and with the
+real ``expander run`` in test_tray_stops_and_resumes_live_expansion):
 - the icon is embedded in a system tray and shows the enabled icon and tooltip;
 - a left click (default action) reaches ``AppControl.set_enabled(False)`` and the
   icon turns to the off icon; a right click opens the menu (screenshot saved to
@@ -451,27 +451,67 @@ def _tk_target(display: str):
     return TkTarget(_Server(), title="expander-tray-target", x=300)
 
 
+class ExpanderRun:
+    """The real ``python -m expander run`` (tray included) in a D-Bus session."""
+
+    def __init__(self, display: str, workdir: Path, snippets: Path):
+        home = workdir / "home"
+        self.env = dict(
+            os.environ, DISPLAY=display, NO_AT_BRIDGE="1", PYTHONUNBUFFERED="1", PYSTRAY_BACKEND="gtk",
+            PYTHONPATH=str(REPO), EXPANDER_CONFIG_DIR=str(home / "config"),
+            EXPANDER_STATE_DIR=str(home / "state"), EXPANDER_CACHE_DIR=str(home / "cache"),
+            EXPANDER_RUNTIME_DIR=str(home / "run"),
+        )
+        self.env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        self.errpath = workdir / "expander.err"
+        self.err = open(self.errpath, "w")
+        self.p = subprocess.Popen(
+            ["dbus-run-session", "--", sys.executable, "-m", "expander", "run", "--snippets", str(snippets)],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=self.err, start_new_session=True, cwd=str(REPO),
+        )
+        wait_for(lambda: "tray icon shown" in self.stderr() or self.p.poll() is not None, 20,
+                 what="expander run to show its tray icon")
+        assert self.p.poll() is None, self.stderr()
+
+    def stderr(self) -> str:
+        self.err.flush()
+        return self.errpath.read_text(errors="replace")
+
+    def status(self) -> dict:
+        r = subprocess.run([sys.executable, "-c", STATUS_SNIPPET], env=self.env, capture_output=True,
+                           text=True, timeout=20)
+        return json.loads(r.stdout) if r.returncode == 0 and r.stdout.strip() else {}
+
+    def stop(self):
+        _stop(self.p)
+        self.err.close()
+
+
+STATUS_SNIPPET = """
+import json
+from expander.commands.run import socket_path
+from expander.control_socket import client_request
+print(json.dumps(client_request("status", socket_path())["status"]))
+"""
+
+
 def test_tray_stops_and_resumes_live_expansion(trayer, tmp_path):
-    """The real engine behind the tray: clicks on the icon/menu stop and resume expansion
-    in a Tk window; editing the snippet file is live; breaking it keeps the old snippets."""
+    """`expander run` with its tray: clicks on the icon/menu stop and resume expansion in a
+    Tk window; editing the snippet file is live; breaking it shows the error state and
+    keeps the old snippets; Quit from the menu ends the app."""
     _prereqs()
     display = trayer
+    ARTIFACTS.mkdir(exist_ok=True)
     snips = tmp_path / "snippets"
     snips.mkdir()
     sfile = snips / "e2e.toml"
     sfile.write_text('[snippets]\nzd = "Hallo"\n', encoding="utf-8")
-    env_extra = {
-        "EXPANDER_TRAY_E2E_APP": "live_app:make_app_control",
-        "EXPANDER_TRAY_E2E_SNIPPETS": str(sfile),
-        "EXPANDER_TRAY_E2E_STATE": str(tmp_path / "state.json"),
-    }
     tk = _tk_target(display)
-    tp = None
+    app = None
     x = X(display)
     try:
-        tp = TrayProc(display, "gtk", tmp_path, env_extra)
-        assert tp.ready["shown"], (tp.ready, tp.stderr())
-        geom, win = wait_for(lambda: x.find_tray_icon(("tray_harness", "expander")), 10, what="the icon")
+        app = ExpanderRun(display, tmp_path, sfile)
+        geom, win = wait_for(lambda: x.find_tray_icon(("expander",)), 10, what="the icon")
         cx, cy = geom[0] + geom[2] // 2, geom[1] + geom[3] // 2
         wait_for(lambda: x.title(win) == "expander — enabled — 1 snippet", 5,
                  what=f"title (is {x.title(win)!r})")
@@ -485,37 +525,35 @@ def test_tray_stops_and_resumes_live_expansion(trayer, tmp_path):
 
         # left click on the icon: expansion stops
         xdo(display, "mousemove", str(cx), str(cy), "click", "1")
-        wait_for(lambda: tp.calls()[-1:] == [["set_enabled", False]], 5, what="set_enabled(False)")
+        wait_for(lambda: app.status().get("state") == "disabled", 5, what="the app to be disabled")
         wait_for(lambda: icon_colour(x.screenshot(), geom) == "off", 5, what="off icon")
         type_("zd ")
         assert tk.wait_text("Hallo zd ", settle=0.4) == "Hallo zd "
 
         # menu -> Enabled: expansion resumes
         xdo(display, "mousemove", str(cx), str(cy), "click", "3")
-        menu = wait_for(lambda: x.find_menu("tray_harness"), 5, what="the menu")
+        menu = wait_for(lambda: x.find_menu("expander"), 5, what="the menu")
         time.sleep(0.3)
         img = x.screenshot()
         img.crop((0, 0, 320, menu[1] + menu[3] + 20)).save(ARTIFACTS / "tray-menu-live.png")
         rows = menu_rows(img, menu)
         xdo(display, "mousemove", str(menu[0] + 60), str(rows[0]), "click", "1")
-        wait_for(lambda: tp.calls()[-1:] == [["set_enabled", True]], 5, what="set_enabled(True)")
+        wait_for(lambda: app.status().get("state") == "enabled", 5, what="the app to be enabled")
         wait_for(lambda: icon_colour(x.screenshot(), geom) == "enabled", 5, what="enabled icon")
         type_("zd ")
         assert tk.wait_text("Hallo zd Hallo ") == "Hallo zd Hallo "
 
         # live reload: an edit is active within ~1 s, without a restart
         sfile.write_text('[snippets]\nzd = "Servus"\n', encoding="utf-8")
-        wait_for(lambda: ["reload"] in tp.calls(), 2, what="the watcher to reload")
-        time.sleep(0.2)
+        wait_for(lambda: "library replaced" in app.stderr(), 2, what="the watcher to reload")
         type_("zd ")
         assert tk.wait_text("Hallo zd Hallo Servus ") == "Hallo zd Hallo Servus "
 
-        # a broken file: error icon + notification, the last good snippets keep working
-        n = len(tp.calls())
+        # a broken file: error icon, the last good snippets keep working
         sfile.write_text('[snippets]\nzd = "Servus\n', encoding="utf-8")
-        wait_for(lambda: len(tp.calls()) > n, 2, what="the watcher to reload the broken file")
         wait_for(lambda: icon_colour(x.screenshot(), geom) == "error", 5, what="error icon")
         assert str(sfile) in x.title(win)
+        assert str(sfile) in (app.status().get("error") or "")
         type_("zd ")
         assert tk.wait_text("Hallo zd Hallo Servus Servus ") == "Hallo zd Hallo Servus Servus "
         # fixing it clears the error
@@ -524,14 +562,14 @@ def test_tray_stops_and_resumes_live_expansion(trayer, tmp_path):
 
         # Quit from the menu ends the app
         xdo(display, "mousemove", str(cx), str(cy), "click", "3")
-        menu = wait_for(lambda: x.find_menu("tray_harness"), 5, what="the menu")
+        menu = wait_for(lambda: x.find_menu("expander"), 5, what="the menu")
         time.sleep(0.3)
         rows = menu_rows(x.screenshot(), menu)
         xdo(display, "mousemove", str(menu[0] + 60), str(rows[-1]), "click", "1")
-        wait_for(lambda: tp.calls()[-1:] == [["quit"]], 5, what="quit()")
-        tp.p.wait(10)
+        wait_for(lambda: app.p.poll() is not None, 10, what="expander to exit after Quit")
+        assert "stopped after" in app.stderr()
     finally:
         x.close()
-        if tp is not None:
-            tp.stop()
+        if app is not None:
+            app.stop()
         tk.close()

@@ -5,12 +5,10 @@
 Prints one JSON line ``{"ready": true, "backend": ..., "shown": ...}`` once the
 icon is created, then runs the tray loop on the main thread until Quit.
 
-HOOK FOR THE LEAD: ``--app module:factory`` (or env ``EXPANDER_TRAY_E2E_APP``)
-swaps the fake for the real app. ``factory(log_path)`` must return an object
-implementing :class:`tray.interface.AppControl` (e.g. the live engine's
-control object, already started); the e2e test then checks expansion in its
-target window instead of (or in addition to) the call log. With the default
-fake, every AppControl call is appended to ``--log`` as a JSON line.
+``--app module:factory`` (or env ``EXPANDER_TRAY_E2E_APP``) swaps the fake for
+another AppControl (``factory(log_path)``). With the default fake, every
+AppControl call is appended to ``--log`` as a JSON line. The test with the real
+app runs ``expander run`` itself (test_tray_stops_and_resumes_live_expansion).
 """
 
 from __future__ import annotations

@@ -133,6 +133,14 @@ def load_config(path: Optional[Path] = None) -> tuple[Config, list[Diagnostic]]:
             if bad:
                 errs.at_value((key, bad[0]), "a paste key must be a string such as \"ctrl+shift+v\"")
                 continue
+        if key == "toggle_hotkey":
+            from expander.hotkey import HotkeySpecError, parse_hotkey
+
+            try:
+                parse_hotkey(value)
+            except HotkeySpecError as exc:
+                errs.at_value((key,), str(exc))
+                continue
         if key == "source":
             cfg.sources = value
             continue

@@ -148,3 +148,10 @@ def test_list_table_and_json():
 def test_python_dash_m_and_console_script_agree():
     r = run("--version")
     assert r.returncode == 0 and r.stdout.startswith("expander ")
+
+
+def test_check_bad_hotkey_in_config(tmp_path):
+    cfg = write(tmp_path, "config.toml", 'toggle_hotkey = "<ctrl>+<banana>"\n')
+    r = run("check", "--config", str(cfg))
+    assert r.returncode == 1
+    assert f"{cfg}:1:17: error: hotkey '<ctrl>+<banana>': unknown key '<banana>'" in r.stdout

@@ -86,7 +86,9 @@ class Config:
 
     def snippet_paths(self) -> list[Path]:
         """Files and folders to load, in order (globs expanded, sorted)."""
-        entries = self.snippets or [str(self.snippets_folder)]
+        if not self.snippets:  # the default folder; it may not exist yet
+            return [self.snippets_folder] if self.snippets_folder.is_dir() else []
+        entries = self.snippets
         out: list[Path] = []
         for entry in entries:
             raw = os.path.expanduser(entry)

@@ -155,3 +155,46 @@ def test_run_without_display_says_what_is_missing(tmp_path):
                        env=env, capture_output=True, text=True, timeout=30)
     assert r.returncode == 1
     assert "DISPLAY" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_team_snippets_from_url_survive_network_loss(xserver, tk, keyboard, tmp_path):
+    """A URL source expands live; with the server gone, a restarted expander uses the cache."""
+    import http.server
+
+    team = tmp_path / "site"
+    team.mkdir()
+    (team / "team.toml").write_text('[set]\nname = "Team"\n[snippets]\ntmz = "Team-Gruß"\n', encoding="utf-8")
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *a, **kw):
+            super().__init__(*a, directory=str(team), **kw)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    home_cfg = tmp_path / "home" / "config"
+    home_cfg.mkdir(parents=True)
+    (home_cfg / "config.toml").write_text(
+        f'[[source]]\nname = "team"\nurl = "http://127.0.0.1:{server.server_address[1]}/team.toml"\nrefresh = "1s"\n',
+        encoding="utf-8",
+    )
+    try:
+        app = Expander(xserver, tmp_path)
+        try:
+            assert type_and_expect(tk, keyboard, "tmz ", "Team-Gruß ") == "Team-Gruß "
+            assert "[ro ]" in app.cli("status").stdout or "read-only" in app.cli("status").stdout
+        finally:
+            app.stop()
+    finally:
+        server.shutdown()
+        server.server_close()
+    # the network (server) is gone: a restarted expander expands the team's snippets from cache
+    app = Expander(xserver, tmp_path)
+    try:
+        assert "source 'team'" in app.output  # the agent is told, once
+        assert type_and_expect(tk, keyboard, "tmz ", "Team-Gruß ") == "Team-Gruß "
+    finally:
+        output = app.stop()
+    assert output.count("source 'team'") == 1, output

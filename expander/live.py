@@ -35,6 +35,7 @@ import collections
 import logging
 import queue
 import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -48,7 +49,8 @@ from expander.textfield import TextField
 log = logging.getLogger("expander.live")
 
 _BATCH_TIMEOUT = 1.5  # seconds without our end marker: assume RECORD lost it
-_MAX_REPAIRS = 3
+_MAX_REPAIRS = 10
+_SWITCH_INTERVAL = 0.0005  # let the event reader thread in quickly (default 5 ms)
 
 
 @dataclass
@@ -76,14 +78,22 @@ def library_counts(library) -> tuple[int, int]:
     return len(active), len([s for s in sets if getattr(s, "name", None) not in disabled])
 
 
-def library_chars(library) -> tuple[set, set]:
-    """Characters the library's replacements type as written, and their other cases."""
-    chars: set = set()
+def library_chars(library) -> tuple[list, list]:
+    """Characters the replacements type as written, then their other cases; each list
+    most frequent first (spare keycodes are few: the most used characters get them)."""
+    counts: collections.Counter = collections.Counter()
     for snip in getattr(library, "active", None) or []:
-        chars.update(getattr(snip, "replace", ""))
-    cased = {c.upper() for c in chars} | {c.lower() for c in chars}
-    keep = lambda cs: {c for c in cs if len(c) == 1 and c.isprintable()}  # noqa: E731
-    return keep(chars), keep(cased) - keep(chars)
+        counts.update(getattr(snip, "replace", ""))
+    keep = lambda c: len(c) == 1 and c.isprintable()  # noqa: E731
+    written = [c for c, _ in counts.most_common() if keep(c)]
+    seen = set(written)
+    cased = []
+    for c in written:
+        for other in (c.upper(), c.lower()):
+            if other not in seen and keep(other):
+                seen.add(other)
+                cased.append(other)
+    return written, cased
 
 
 def apply_ops(field_: TextField, ops) -> None:
@@ -165,6 +175,7 @@ class LiveExpander:
         self.error: Optional[str] = None
         self._inflight: collections.deque = collections.deque()
         self._in_batch = False
+        self._paste_done: Optional[threading.Event] = None
         self._last_reset: Optional[Key] = None
         self._reset_models()
 
@@ -185,6 +196,8 @@ class LiveExpander:
                 kwargs["now"] = self.options.now
             self._engine = Engine(self.library, **kwargs)
         self._bind(self.library)
+        if sys.getswitchinterval() > _SWITCH_INTERVAL:
+            sys.setswitchinterval(_SWITCH_INTERVAL)
         b.start()
         self._thread = threading.Thread(target=self._run, name="expander-live", daemon=True)
         self._thread.start()
@@ -285,8 +298,11 @@ class LiveExpander:
                     return
                 if self._inflight:
                     self._check_timeout()
-                elif not self._in_batch and self.app != self.intended and not self._suspect:
-                    self._repair()
+                elif not self._in_batch and not self._suspect:
+                    if self.app != self.intended:
+                        self._repair()
+                    else:
+                        self._repairs = 0
         except Exception:
             log.exception("live worker crashed")
             self.error = "live worker crashed"
@@ -359,7 +375,10 @@ class LiveExpander:
         self.stats["pasted"] += 1
         i = _text_index(ops)
         before, after = ops[:i], ops[i + 1 :]
-        done = b.clipboard.offer(text, paste.selection)
+        if self._paste_done is not None:
+            # one paste at a time: the app must have fetched the previous text
+            self._paste_done.wait(opts.clipboard_timeout)
+        done = self._paste_done = b.clipboard.offer(text, paste.selection)
         batch = b.injector.edit_batch(
             before + [("paste", (paste.modifiers, paste.keysym))], release=release, caps=b.decoder.caps
         )

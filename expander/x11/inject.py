@@ -111,12 +111,23 @@ class Injector:
         if self.keymap.marker is not None:
             b.events.append((KEY_PRESS, self.keymap.marker))
         for kc in release:
-            b.release(kc)
+            if kc not in self.keymap.modifier_codes or kc not in self.keymap.caps_codes:
+                b.release(kc)
         return b
 
     def send(self, batch: Batch) -> None:
-        if self.keymap.marker is not None:
-            batch.events.append((KEY_RELEASE, self.keymap.marker))
+        km = self.keymap
+        # A key the user still holds (possibly not yet seen in our event stream) would
+        # swallow our press of the same key: release every key this batch uses, and
+        # every modifier, first. Releasing a key that is up is ignored by the server.
+        start = 1 if km.marker is not None else 0
+        used = {kc for t, kc in batch.events[start:] if t == KEY_PRESS}
+        used |= km.shift_codes | km.chord_codes | km.level3_codes
+        used.discard(km.marker)
+        first = [(KEY_RELEASE, kc) for kc in sorted(used)]
+        batch.events[start:start] = first
+        if km.marker is not None:
+            batch.events.append((KEY_RELEASE, km.marker))
         pack = _FAKE_INPUT.pack
         op = self.opcode
         data = b"".join(pack(op, 2, 9, t, kc, 0, 0, 0, 0, 0) for t, kc in batch.events)

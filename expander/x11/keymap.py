@@ -27,6 +27,7 @@ log = logging.getLogger("expander.x11")
 
 SHIFT = 1
 LEVEL3 = 2
+RESERVED_FOR_OTHERS = 3
 _COLUMNS = ((0, 0), (1, SHIFT), (4, LEVEL3), (5, SHIFT | LEVEL3))
 
 SPECIAL_KEYSYMS = {
@@ -113,8 +114,9 @@ class Keymap:
             for kc in range(max(self.min_keycode, 9), self.max_keycode + 1)
             if kc not in bound_codes and not any(self.syms.get(kc, ()))
         ]
-        # use the highest spare keycodes (tools like xdotool borrow the lowest ones)
-        self.spare.reverse()
+        # use the highest spare keycodes and leave the lowest few free: tools such as
+        # xdotool and pynput borrow the lowest empty keycode while they type
+        self.spare = self.spare[RESERVED_FOR_OTHERS:][::-1]
         if self.marker is None or self.marker not in self.spare:
             self.marker = self.spare[0] if self.spare else None
         if self.marker in self.spare:
@@ -156,7 +158,7 @@ class Keymap:
 
     def bind(self, chars) -> set[str]:
         """Bind characters missing from the layout to spare keycodes; returns those left out."""
-        missing = sorted({c for c in chars if c not in self.index and c not in ("\n", "\t")})
+        missing = list(dict.fromkeys(c for c in chars if c not in self.index and c not in ("\n", "\t")))
         left_out = set()
         changed = False
         for ch in missing:

@@ -202,22 +202,8 @@ def test_unicode_xterm(xserver, keyboard, live, tmp_path, tk):
         tk.focus()
 
 
-def test_concurrent_typing_is_exact(field, keyboard, library):
-    keys = "zd, pozh demoo brb zd. dkj nm zd demoo! brb, zd dkj ok brb demoo zd "
-    keyboard.type(keys, delay_ms=15)
-    expected = simulate(library, keys)
-    assert field.wait_text(expected, timeout=10, settle=0.3) == expected
-
-
 def test_own_output_never_triggers(field, keyboard, xserver, tmp_path):
     # an expansion containing a trigger must not loop
     keyboard.type("zd zd ")
     assert field.wait_text("Hallo Hallo ") == "Hallo Hallo "
 
-
-@pytest.mark.parametrize("delay_ms", [0, 1, 5])
-def test_fast_concurrent_typing_is_exact(field, keyboard, library, live, delay_ms):
-    keys = "zd demoo brb dkj zd, demoo. brb! zd dkj demoo zd brb "
-    keyboard.type(keys, delay_ms=delay_ms)
-    expected = simulate(library, keys)
-    assert field.wait_text(expected, timeout=10, settle=0.3) == expected

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
+
+from expander.atomicfile import write_atomic
 
 log = logging.getLogger("expander.state")
 
@@ -116,20 +116,7 @@ class StateStore:
         """Write atomically: a reader sees the old or the new file, never half of one."""
         data = json.dumps(state.to_json(), indent=2, sort_keys=True) + "\n"
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".state-", suffix=".tmp", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    f.write(data)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            write_atomic(self.path, data.encode("utf-8"))
 
     def update(self, **changes) -> State:
         """Load, apply ``enabled=`` / ``paused_until=`` / ``disabled_sets=``, save, return."""

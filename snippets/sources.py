@@ -55,6 +55,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
+from expander.atomicfile import write_atomic
 from snippets.model import Diagnostic
 
 __all__ = [
@@ -410,21 +411,6 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 # --------------------------------------------------------------------------- manager
 
 
@@ -699,7 +685,7 @@ class SourceManager:
             first = errors[0].replace(str(Path(tmp) / fname), src.url)
             more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
             return f"new download does not validate: {first}{more}"
-        _atomic_write(d / fname, body)
+        write_atomic(d / fname, body)
         new_meta = {
             "url": src.url,
             "file": fname,
@@ -713,7 +699,7 @@ class SourceManager:
         return None
 
     def _write_meta(self, src: Source, meta: dict) -> None:
-        _atomic_write(self._dir(src) / META_FILE, json.dumps(meta, indent=2).encode("utf-8"))
+        write_atomic(self._dir(src) / META_FILE, json.dumps(meta, indent=2).encode("utf-8"))
 
     # ---- path / git
 
@@ -755,7 +741,7 @@ class SourceManager:
                     data = Path(p).read_bytes()
                     target = mirror / rel
                     if not target.is_file() or target.read_bytes() != data:
-                        _atomic_write(target, data)
+                        write_atomic(target, data)
                 except OSError:
                     pass
                 files.append(SourceFile(str(p), src.name, src.trusted))

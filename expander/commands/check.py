@@ -18,11 +18,11 @@ def add_parser(sub) -> None:
 
 def run(args) -> int:
     result, config_diags, paths = load_for_command(args.files, args.config)
+    diags = list(config_diags) + list(result.diagnostics) + lint(result.library)
+    print_diagnostics(diags, sys.stdout)
     if not paths:
         print("expander: no snippet files to check", file=sys.stderr)
         return 1
-    diags = list(config_diags) + list(result.diagnostics) + lint(result.library)
-    print_diagnostics(diags, sys.stdout)
     errors = sum(d.is_error for d in diags)
     warnings = len(diags) - errors
     print(

@@ -173,7 +173,7 @@ class Keymap:
             changed = True
         if changed:
             self.disp.sync()
-            time.sleep(0.05)  # let clients process MappingNotify before we type
+            time.sleep(0.005)  # let clients process MappingNotify before we type
             self._index()
             log.debug("bound %d off-layout characters to spare keycodes", len(self.bound))
         return left_out

@@ -22,6 +22,7 @@ eox = "Eĥoŝanĝo ĉiuĵaŭde ĝis"
 qtz = "„Anführung“ “quotes” ‘single’ – —"
 emo = "Hi 😀 👍"
 nm = "Alex Example"
+slf = "slf and slf again"
 "@@x" = "at-sign"
 "€€" = "euro"
 "{{x" = "brace"
@@ -202,8 +203,40 @@ def test_unicode_xterm(xserver, keyboard, live, tmp_path, tk):
         tk.focus()
 
 
-def test_own_output_never_triggers(field, keyboard, xserver, tmp_path):
-    # an expansion containing a trigger must not loop
-    keyboard.type("zd zd ")
-    assert field.wait_text("Hallo Hallo ") == "Hallo Hallo "
+def test_own_output_never_triggers(field, keyboard):
+    # an expansion containing its own trigger must not loop
+    keyboard.type("slf zd ")
+    assert field.wait_text("slf and slf again Hallo ") == "slf and slf again Hallo "
+    time.sleep(0.2)
+    assert field.text == "slf and slf again Hallo "
+
+
+def test_caps_lock_on(field, keyboard):
+    keyboard.key("Caps_Lock")
+    try:
+        keyboard.key("z", "d", "space")  # the user sees "ZD": smart case upper-cases all
+        assert field.wait_text("HALLO ") == "HALLO "
+        keyboard.key("d", "k", "j", "space")
+        assert field.wait_text("HALLO DĚKUJI, ŽE JSTE NÁS KONTAKTOVALI. ") == "HALLO DĚKUJI, ŽE JSTE NÁS KONTAKTOVALI. "
+    finally:
+        keyboard.key("Caps_Lock")
+
+
+def test_disable_and_replace_library(field, keyboard, live, library, tmp_path):
+    live.set_enabled(False)
+    keyboard.type("zd ")
+    assert field.wait_text("zd ") == "zd "
+    live.set_enabled(True)
+    keyboard.type("zd ")
+    assert field.wait_text("zd Hallo ") == "zd Hallo "
+    other = load([write_snippets(tmp_path, '[snippets]\nqqx = "Ahoj světe"\n', name="other")])
+    live.replace_library(other)
+    try:
+        keyboard.type("zd qqx ")
+        assert field.wait_text("zd Hallo zd Ahoj světe ") == "zd Hallo zd Ahoj světe "
+    finally:
+        live.replace_library(library)
+    keyboard.type("zd ")
+    assert field.wait_text("zd Hallo zd Ahoj světe Hallo ") == "zd Hallo zd Ahoj světe Hallo "
+    assert live.counters["zd"] >= 2 and live.counters["qqx"] == 1
 

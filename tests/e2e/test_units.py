@@ -1,0 +1,158 @@
+"""Unit tests of the X11 layer's pure parts (no X server needed)."""
+
+from __future__ import annotations
+
+import random
+from types import SimpleNamespace
+
+import pytest
+
+from expander.keys import Special
+from expander.live import apply_ops, repair_ops
+from expander.textfield import TextField
+from expander.x11 import keysyms as K
+from expander.x11 import paste_keys
+from expander.x11.keymap import Decoder, Keymap
+
+# a small "de"-like map: keycode -> columns (0/1 = level 1/2, 4/5 = AltGr levels)
+MAP = {
+    10: (0x31, 0x21, 0x31, 0x21, 0xB9, 0xA1),  # 1 !
+    16: (0x37, 0x2F, 0x37, 0x2F, 0x7B, 0),  # 7 / {
+    21: (0xFE51, 0xFE50, 0xFE51, 0xFE50, 0xFE5B, 0),  # dead_acute dead_grave
+    24: (0x71, 0x51, 0x71, 0x51, 0x40, 0),  # q Q @
+    26: (0x65, 0x45, 0x65, 0x45, 0x20AC, 0),  # e E €
+    34: (0xFC, 0xDC, 0xFC, 0xDC, 0, 0),  # ü Ü
+    36: (K.RETURN, 0, K.RETURN, 0, 0, 0),
+    37: (K.CONTROL_L, 0, 0, 0, 0, 0),
+    50: (K.SHIFT_L, 0, 0, 0, 0, 0),
+    52: (0x79, 0x59, 0, 0, 0, 0),  # y Y
+    65: (0x20, 0, 0x20, 0, 0, 0),  # space
+    66: (K.CAPS_LOCK, 0, 0, 0, 0, 0),
+    92: (K.ISO_LEVEL3_SHIFT, 0, 0, 0, 0, 0),
+    113: (K.LEFT, 0, 0, 0, 0, 0),
+    22: (K.BACKSPACE, 0, 0, 0, 0, 0),
+    38: (0x61, 0, 0, 0, 0, 0),  # a (one column: Shift upper-cases)
+}
+MIN, MAX = 8, 140
+
+
+class FakeDisplay:
+    def __init__(self):
+        self.display = SimpleNamespace(info=SimpleNamespace(min_keycode=MIN, max_keycode=MAX))
+        self.map = {kc: MAP.get(kc, (0,) * 6) for kc in range(MIN, MAX + 1)}
+
+    def get_keyboard_mapping(self, first, count):
+        return [self.map[kc] for kc in range(first, first + count)]
+
+    def change_keyboard_mapping(self, first, rows):
+        for i, row in enumerate(rows):
+            self.map[first + i] = tuple(row)
+
+    def sync(self):
+        pass
+
+
+@pytest.fixture
+def keymap():
+    return Keymap(FakeDisplay())
+
+
+def decode(dec, *strokes):
+    out = []
+    for s in strokes:
+        if isinstance(s, tuple):  # chord: hold s[0..-2], tap s[-1]
+            for kc in s[:-1]:
+                out += dec.press(kc)
+            out += dec.press(s[-1])
+            dec.release(s[-1])
+            for kc in s[:-1]:
+                dec.release(kc)
+        else:
+            out += dec.press(s)
+            dec.release(s)
+    return out
+
+
+def test_levels_altgr_and_shift(keymap):
+    dec = Decoder(keymap)
+    assert decode(dec, 24, (50, 24), (92, 24), (92, 26), (92, 16), 34, (50, 34)) == list("qQ@€{üÜ")
+
+
+def test_one_column_letter_is_upper_cased_with_shift(keymap):
+    assert decode(Decoder(keymap), (50, 38)) == ["A"]
+
+
+def test_dead_keys_compose(keymap):
+    dec = Decoder(keymap)
+    assert decode(dec, 21, 26) == ["é"]
+    assert decode(dec, (50, 21), 38) == ["à"]
+    assert decode(dec, 21, 65) == ["´"]  # dead key then space: the accent itself
+    assert decode(dec, 21, 52) == ["ý"]
+    assert decode(dec, 21, 10) == ["´", "1"]  # nothing to compose with
+
+
+def test_caps_lock(keymap):
+    dec = Decoder(keymap)
+    assert decode(dec, 66, 24, (50, 24), 10, 66, 24) == ["Q", "q", "1", "q"]
+
+
+def test_specials_and_chords(keymap):
+    dec = Decoder(keymap)
+    assert decode(dec, 22, 113, 36, (37, 24)) == [Special.BACKSPACE, Special.LEFT, "\n", Special.CHORD]
+
+
+def test_bind_spare_keycodes_and_restore(keymap):
+    assert keymap.stroke("ě") is None
+    left = keymap.bind(["ě", "😀", "q"])
+    assert not left
+    kc, mods = keymap.stroke("ě")
+    assert mods == 0 and kc in keymap.bound.values()
+    assert keymap.marker not in keymap.bound.values()
+    assert decode(Decoder(keymap), kc) == ["ě"]
+    # a layout switch wipes our bindings: reload reports it
+    keymap.disp.map[kc] = (0,) * 6
+    assert keymap.reload() is True
+    keymap.restore()
+    assert all(not any(keymap.disp.map[k]) for k in (kc,))
+
+
+def test_keysym_tables():
+    for ch in "aZ9 äßěřž€“”ĉŭ😀Ж中":
+        for sym in K.char_to_keysyms(ch):
+            assert K.keysym_to_char(sym) == ch
+    assert K.keysym_to_char(0x1EC) == "ě"
+    assert K.keysym_to_char(0xFF0D) == "\n"
+
+
+def test_paste_keys_table():
+    table = paste_keys.PasteTable({"MyTerm": "ctrl+shift+v"})
+    assert table.for_classes(["xterm", "XTerm"]).selection == "PRIMARY"
+    assert table.for_classes(["kitty"]) == paste_keys.TERMINAL
+    assert table.for_classes(["myterm"]) == paste_keys.TERMINAL
+    assert table.for_classes(["gedit"]) == paste_keys.DEFAULT
+    with pytest.raises(ValueError):
+        paste_keys.parse("hyper+nothing")
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_repair_ops_reach_the_intended_text(seed):
+    rng = random.Random(seed)
+    alphabet = "ab \nčd"
+    a = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+    w = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+    app = TextField(a, rng.randint(0, len(a)))
+    want = TextField(w, rng.randint(0, len(w)))
+    ops = repair_ops(app, want)
+    assert ops is not None
+    apply_ops(app, ops)
+    assert app == want
+
+
+def test_no_display_gives_a_clear_error(monkeypatch):
+    from expander.x11 import X11Unavailable, open_display
+
+    monkeypatch.delenv("DISPLAY", raising=False)
+    with pytest.raises(X11Unavailable, match="DISPLAY is not set"):
+        open_display()
+    with pytest.raises(X11Unavailable, match="cannot connect"):
+        open_display(":987")

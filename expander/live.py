@@ -278,7 +278,7 @@ class LiveExpander:
                     continue
                 kind = item[0]
                 if kind == "key":
-                    self._key(item[1], item[2])
+                    self._key(item[1], item[2], item[3] if len(item) > 3 else None)
                 elif kind == "click":
                     self._user(Special.CLICK)
                 elif kind == "focus":
@@ -308,7 +308,7 @@ class LiveExpander:
             self.error = "live worker crashed"
             self._stopped.set()
 
-    def _key(self, pressed: bool, kc: int) -> None:
+    def _key(self, pressed: bool, kc: int, state: Optional[int] = None) -> None:
         b = self._backend
         dec = b.decoder
         if kc == b.keymap.marker:
@@ -324,7 +324,7 @@ class LiveExpander:
         if self._in_batch:
             dec.down[kc] = None  # our own key: track it, never decode or feed it
             return
-        for key in dec.press(kc):
+        for key in dec.press(kc, state):
             self._user(key)
 
     def _user(self, key: Key) -> None:
@@ -362,11 +362,12 @@ class LiveExpander:
         opts = self.options
         text = "".join(arg for op, arg in ops if op == "text")
         paste = None
-        if text and (len(text) > opts.paste_threshold or not b.keymap.can_type(text)):
+        group = b.decoder.group
+        if text and (len(text) > opts.paste_threshold or not b.keymap.can_type(text, group)):
             paste = b.paste_keys()
         release = [kc for kc in b.decoder.held() if kc != b.keymap.marker]
         if paste is None:
-            batch = b.injector.edit_batch(ops, release=release, caps=b.decoder.caps)
+            batch = b.injector.edit_batch(ops, release=release, caps=b.decoder.caps, group=group)
             self._inflight.append(_Pending(ops, time.monotonic()))
             b.injector.send(batch)
             return
@@ -380,13 +381,14 @@ class LiveExpander:
             self._paste_done.wait(opts.clipboard_timeout)
         done = self._paste_done = b.clipboard.offer(text, paste.selection)
         batch = b.injector.edit_batch(
-            before + [("paste", (paste.modifiers, paste.keysym))], release=release, caps=b.decoder.caps
+            before + [("paste", (paste.modifiers, paste.keysym))], release=release,
+            caps=b.decoder.caps, group=group,
         )
         self._inflight.append(_Pending(before + [("paste_text", text)], time.monotonic(), done))
         b.injector.send(batch)
         if after:
             done.wait(opts.clipboard_timeout)
-            batch = b.injector.edit_batch(after, caps=b.decoder.caps)
+            batch = b.injector.edit_batch(after, caps=b.decoder.caps, group=group)
             self._inflight.append(_Pending(after, time.monotonic()))
             b.injector.send(batch)
 

@@ -70,10 +70,10 @@ class Batch:
         for _ in range(times):
             self.tap(kc, mods)
 
-    def text(self, text: str, caps: bool = False) -> None:
+    def text(self, text: str, caps: bool = False, group: int = 0) -> None:
         km = self.inj.keymap
         for ch in text:
-            stroke = km.stroke(ch)
+            stroke = km.stroke(ch, group)
             if stroke is None:
                 raise Untypable("character not on the layout")
             kc, mods = stroke
@@ -141,7 +141,7 @@ class Injector:
         self.disp.flush()
 
     # helpers used by the live loop
-    def edit_batch(self, ops, release=(), caps=False, paste=None) -> Batch:
+    def edit_batch(self, ops, release=(), caps=False, group=0) -> Batch:
         """Build a batch from ops: ("bs", n) ("del", n) ("left", n) ("right", n) ("text", s)
         ("paste", (modifier_keysyms, keysym))."""
         b = self.batch(release)
@@ -155,7 +155,7 @@ class Injector:
             elif op == "right":
                 b.key(K.RIGHT, arg)
             elif op == "text":
-                b.text(arg, caps)
+                b.text(arg, caps, group)
             elif op == "paste":
                 b.chord(*arg)
         return b

@@ -28,7 +28,8 @@ log = logging.getLogger("expander.x11")
 SHIFT = 1
 LEVEL3 = 2
 RESERVED_FOR_OTHERS = 3
-_COLUMNS = ((0, 0), (1, SHIFT), (4, LEVEL3), (5, SHIFT | LEVEL3))
+# core-map columns per XKB group: (level1, level2, level3, level4)
+_GROUP_COLUMNS = ((0, 1, 4, 5), (2, 3, 6, 7))
 
 SPECIAL_KEYSYMS = {
     K.BACKSPACE: Special.BACKSPACE,
@@ -126,28 +127,55 @@ class Keymap:
         return lost
 
     def _index(self) -> None:
-        index: dict[str, tuple[int, int]] = {}
-        for col, mods in _COLUMNS:
+        self._indexes: dict[int, dict] = {}
+        self.index = self.index_for(0)
+
+    def _columns(self, kc: int, group: int) -> tuple[int, int, int, int]:
+        """Keysyms of levels 1-4 of ``kc`` in ``group`` (falls back to group 1)."""
+        row = self.syms.get(kc, ())
+
+        def col(i):
+            return row[i] if i < len(row) else 0
+
+        if group:
+            cols = _GROUP_COLUMNS[1]
+            syms = tuple(col(i) for i in cols)
+            if syms[0] or syms[1]:
+                return syms
+        return tuple(col(i) for i in _GROUP_COLUMNS[0])
+
+    def index_for(self, group: int) -> dict:
+        """char -> (keycode, SHIFT|LEVEL3) for the given XKB group."""
+        group = 1 if group else 0
+        index = self._indexes.get(group)
+        if index is not None:
+            return index
+        index = {}
+        levels = ((0, 0), (1, SHIFT), (2, LEVEL3), (3, SHIFT | LEVEL3))
+        table = {kc: self._columns(kc, group) for kc in sorted(self.syms)}
+        for level, mods in levels:
             if mods & LEVEL3 and self.level3_key is None:
                 continue
-            for kc in sorted(self.syms):
-                row = self.syms[kc]
-                if col >= len(row) or not row[col] or 0xFF80 <= row[col] <= 0xFFBD:
+            for kc, syms in table.items():
+                sym = syms[level]
+                if not sym or 0xFF80 <= sym <= 0xFFBD:
                     continue  # keypad keysyms depend on NumLock: never type with them
-                ch = K.keysym_to_char(row[col])
+                ch = K.keysym_to_char(sym)
                 if ch is not None and ch not in index:
                     index[ch] = (kc, mods)
         for ch, kc in self.bound.items():
             index.setdefault(ch, (kc, 0))
-        self.index = index
+        self._indexes[group] = index
+        return index
 
     # -- encoding ---------------------------------------------------------
-    def stroke(self, ch: str) -> tuple[int, int] | None:
+    def stroke(self, ch: str, group: int = 0) -> tuple[int, int] | None:
         """(keycode, SHIFT|LEVEL3 mask) that types ``ch``, or None if not typable."""
-        return self.index.get(ch)
+        return self.index_for(group).get(ch)
 
-    def can_type(self, text: str) -> bool:
-        return all(ch in self.index for ch in text)
+    def can_type(self, text: str, group: int = 0) -> bool:
+        index = self.index_for(group)
+        return all(ch in index for ch in text)
 
     def keycode_for_keysym(self, keysym: int) -> int | None:
         for kc in sorted(self.syms):
@@ -158,7 +186,8 @@ class Keymap:
 
     def bind(self, chars) -> set[str]:
         """Bind characters missing from the layout to spare keycodes; returns those left out."""
-        missing = list(dict.fromkeys(c for c in chars if c not in self.index and c not in ("\n", "\t")))
+        typable = set(self.index_for(0)) & set(self.index_for(1))
+        missing = list(dict.fromkeys(c for c in chars if c not in typable and c not in ("\n", "\t")))
         left_out = set()
         changed = False
         for ch in missing:
@@ -191,17 +220,13 @@ class Keymap:
         except Exception:  # pragma: no cover
             pass
 
-    def keysym(self, kc: int, shift: bool, level3: bool) -> tuple[int, bool]:
+    def keysym(self, kc: int, shift: bool, level3: bool, group: int = 0) -> tuple[int, bool]:
         """The keysym a key gives; the flag says 'upper-case it' (shift on a 1-symbol key)."""
-        row = self.syms.get(kc, ())
-
-        def col(i):
-            return row[i] if i < len(row) else 0
-
-        if level3 and (col(4) or col(5)):
-            base, up = col(4), col(5)
+        l1, l2, l3, l4 = self._columns(kc, group)
+        if level3 and (l3 or l4):
+            base, up = l3, l4
         else:
-            base, up = col(0), col(1)
+            base, up = l1, l2
         if shift:
             return (up, False) if up else (base, True)
         return base, False
@@ -219,6 +244,7 @@ class Decoder:
         self.down: dict[int, None] = {}  # keycodes held, in press order
         self.caps = caps
         self.dead: str | None = None
+        self.group = 0  # XKB group (layout) of the last event, from its state field
 
     def reset_dead(self) -> None:
         self.dead = None
@@ -229,9 +255,11 @@ class Decoder:
     def release(self, kc: int) -> None:
         self.down.pop(kc, None)
 
-    def press(self, kc: int) -> list[Key]:
+    def press(self, kc: int, state: int | None = None) -> list[Key]:
         km = self.km
         self.down[kc] = None
+        if state is not None:
+            self.group = (state >> 13) & 3
         if kc in km.modifier_codes:
             if kc in km.caps_codes:
                 self.caps = not self.caps
@@ -241,7 +269,7 @@ class Decoder:
             self.dead = None
             return [Special.CHORD]
         level3 = any(c in self.down for c in km.level3_codes)
-        sym, upper = km.keysym(kc, shift, level3)
+        sym, upper = km.keysym(kc, shift, level3, self.group)
         if not sym:
             return []
         special = SPECIAL_KEYSYMS.get(sym)

@@ -8,7 +8,8 @@ the consumer, in stream order, which is the order the applications got the event
 
 Queue items (tuples):
 
-* ``("key", pressed: bool, keycode: int)`` - a device key event (ours included)
+* ``("key", pressed: bool, keycode: int, state: int)`` - a device key event (ours
+  included); ``state`` is the modifier/group state before it (group in bits 13-14)
 * ``("click",)``  - a mouse button 1-3 press
 * ``("focus",)``  - a window got the keyboard focus (FocusIn delivered to a client,
   or ``_NET_ACTIVE_WINDOW`` changed)
@@ -168,7 +169,7 @@ class RecordReader:
                 for off in range(pos + 32, pos + total - 31, 32):
                     etype = buf[off] & 0x7F
                     if etype == 2 or etype == 3:
-                        put(("key", etype == 2, buf[off + 1]))
+                        put(("key", etype == 2, buf[off + 1], buf[off + 28] | buf[off + 29] << 8))
                     elif etype == 4:
                         if buf[off + 1] in (1, 2, 3):
                             put(("click",))

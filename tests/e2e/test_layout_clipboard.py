@@ -189,3 +189,49 @@ def test_nothing_typed_is_logged_or_stored(xserver, tk, keyboard, tmp_path):
     for path in home.rglob("*"):
         if path.is_file():
             assert secret.encode() not in path.read_bytes(), path
+
+
+class RawKeys:
+    """Presses keycodes through XTEST like a physical keyboard (no keysym lookup)."""
+
+    def __init__(self, xserver):
+        from Xlib.display import Display
+        from Xlib.ext import xtest
+
+        self.d = Display(xserver.name)
+        self.xtest = xtest
+
+    def tap(self, *keycodes, hold=()):
+        for kc in keycodes:
+            for h in hold:
+                self.xtest.fake_input(self.d, 2, h)
+            self.xtest.fake_input(self.d, 2, kc)
+            self.xtest.fake_input(self.d, 3, kc)
+            for h in hold:
+                self.xtest.fake_input(self.d, 3, h)
+            self.d.sync()
+            time.sleep(0.01)
+
+    def close(self):
+        self.d.close()
+
+
+def test_second_layout_group(xserver, field, keyboard, tk, tmp_path):
+    """`setxkbmap us,de` with a group toggle: keys decode and type in the active group."""
+    xserver.run("setxkbmap", "-layout", "us,de", "-option", "grp:caps_toggle")
+    lib = load([write_snippets(tmp_path, '[snippets]\nzd = "Hallo yz@"\ndkj = "Děkuji"\n', name="grp")])
+    runner = Live(xserver, lib)
+    keys = RawKeys(xserver)
+    try:
+        keys.tap(66)  # Caps Lock key = next group (de): keycode 29 is now z, 52 is y
+        keys.tap(29, 40, 65)  # z d space
+        assert field.wait_text("Hallo yz@ ") == "Hallo yz@ "
+        keys.tap(40, 45, 44, 65)  # d k j space
+        assert field.wait_text("Hallo yz@ Děkuji ") == "Hallo yz@ Děkuji "
+        keys.tap(66)  # back to us: keycode 52 is z
+        keys.tap(52, 40, 65)
+        assert field.wait_text("Hallo yz@ Děkuji Hallo yz@ ") == "Hallo yz@ Děkuji Hallo yz@ "
+    finally:
+        keys.close()
+        runner.stop()
+        xserver.run("setxkbmap", "-layout", "us", "-option", "")

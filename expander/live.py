@@ -171,6 +171,8 @@ class LiveExpander:
         self.enabled = True
         self._thread: Optional[threading.Thread] = None
         self._stopped = threading.Event()
+        self._stop_lock = threading.Lock()
+        self._cleaned = False
         self._ready = threading.Event()
         self.error: Optional[str] = None
         self._inflight: collections.deque = collections.deque()
@@ -206,14 +208,20 @@ class LiveExpander:
         log.info("ready: %d snippets in %d sets", n_snippets, n_sets)
 
     def stop(self) -> None:
-        """Stop the worker, restore the keymap and clipboard, close connections."""
-        if self._backend is None or self._stopped.is_set():
-            self._stopped.set()
-            return
-        self._backend.queue.put(("stop",))
-        if self._thread is not None:
-            self._thread.join(3)
-        self._backend.stop()
+        """Stop the worker, restore the keymap and clipboard, close connections (idempotent)."""
+        with self._stop_lock:
+            if self._cleaned:
+                self._stopped.set()
+                return
+            self._cleaned = True
+        if self._backend is not None:
+            self._backend.queue.put(("stop",))
+            if self._thread is not None and self._thread is not threading.current_thread():
+                self._thread.join(3)
+            try:
+                self._backend.stop()
+            except Exception as exc:  # the X server may be gone already
+                log.debug("cleanup: %s", type(exc).__name__)
         self._stopped.set()
 
     def wait(self, timeout: Optional[float] = None) -> bool:

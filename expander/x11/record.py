@@ -134,6 +134,8 @@ class RecordReader:
                     return
                 buf += chunk
                 if self._parse(buf, put):
+                    if not self._stopping:
+                        put(("closed", "X server ended event recording"))
                     return
         except Exception as exc:  # pragma: no cover - connection broken
             if not self._stopping:

@@ -240,3 +240,12 @@ def test_disable_and_replace_library(field, keyboard, live, library, tmp_path):
     assert field.wait_text("zd Hallo zd Ahoj světe Hallo ") == "zd Hallo zd Ahoj světe Hallo "
     assert live.counters["zd"] >= 2 and live.counters["qqx"] == 1
 
+
+
+def test_active_window_change_resets(field, keyboard, xserver):
+    """With a window manager, _NET_ACTIVE_WINDOW on the root window announces focus changes."""
+    keyboard.type("z")
+    xserver.run("xprop", "-root", "-f", "_NET_ACTIVE_WINDOW", "32x", "-set", "_NET_ACTIVE_WINDOW", "0x1234")
+    time.sleep(0.05)
+    keyboard.type("d ")
+    assert field.wait_text("zd ") == "zd "

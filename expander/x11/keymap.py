@@ -101,6 +101,14 @@ class Keymap:
                 continue
             self.modifier_codes.add(kc)
         self.shift_key = min(self.shift_codes) if self.shift_codes else None
+        self.numlock_mask = 0x10  # Mod2 on every common layout; refined below
+        try:
+            numlock_codes = {kc for kc, row in self.syms.items() if row and row[0] == 0xFF7F}
+            for i, codes in enumerate(self.disp.get_modifier_mapping()):
+                if numlock_codes & set(codes):
+                    self.numlock_mask = 1 << i
+        except AttributeError:  # a display without modifier mapping (unit tests)
+            pass
         # prefer a level-3 key that is in a modifier group (Mod5 on XKB layouts)
         self.level3_key = min(self.level3_codes) if self.level3_codes else None
         # bindings we made that survived?
@@ -258,8 +266,11 @@ class Decoder:
     def press(self, kc: int, state: int | None = None) -> list[Key]:
         km = self.km
         self.down[kc] = None
+        numlock = False
         if state is not None:
             self.group = (state >> 13) & 3
+            self.caps = bool(state & 0x2)  # LockMask, as the server saw it
+            numlock = bool(state & km.numlock_mask)
         if kc in km.modifier_codes:
             if kc in km.caps_codes:
                 self.caps = not self.caps
@@ -270,6 +281,10 @@ class Decoder:
             return [Special.CHORD]
         level3 = any(c in self.down for c in km.level3_codes)
         sym, upper = km.keysym(kc, shift, level3, self.group)
+        if numlock:  # keypad keys: NumLock swaps their two levels
+            l1, l2, _, _ = km._columns(kc, self.group)
+            if 0xFF80 <= l2 <= 0xFFBD:
+                sym, upper = (l1 if shift else l2), False
         if not sym:
             return []
         special = SPECIAL_KEYSYMS.get(sym)

@@ -156,3 +156,12 @@ def test_no_display_gives_a_clear_error(monkeypatch):
         open_display()
     with pytest.raises(X11Unavailable, match="cannot connect"):
         open_display(":987")
+
+
+def test_state_field_gives_group_caps_and_numlock(keymap):
+    keymap.disp.map[79] = (0xFF95, 0xFFB7, 0, 0, 0, 0)  # KP_Home / KP_7
+    keymap.reload()
+    dec = Decoder(keymap)
+    assert dec.press(79, state=0) == [Special.HOME]
+    assert dec.press(79, state=0x10) == ["7"]  # NumLock on
+    assert dec.press(24, state=0x2) == ["Q"]  # Caps Lock on, seen in the state

@@ -50,7 +50,7 @@ class Library:
                 owner[snip.key] = sset
         return by_key
 
-    def _find(self, trigger: str) -> Optional[Snippet]:
+    def find(self, trigger: str) -> Optional[Snippet]:
         """The snippet a ``{snippet:TRIGGER}`` names: exact spelling first, then any case."""
         snip = self._exact.get(trigger)
         if snip is None:
@@ -63,7 +63,7 @@ class Library:
 
     def nested(self, trigger: str) -> Optional[Template]:
         """The template a ``{snippet:TRIGGER}`` refers to."""
-        snip = self._find(trigger)
+        snip = self.find(trigger)
         return None if snip is None else snip.template
 
     def _check_nested(self) -> set:
@@ -84,7 +84,7 @@ class Library:
             state[sid] = 1
             ok = True
             for ref in nested_triggers(snip.template):
-                inner = self._find(ref.trigger)
+                inner = self.find(ref.trigger)
                 if inner is None:
                     self._error(snip, f"{{snippet:{ref.trigger}}} refers to no known trigger")
                     ok = False

@@ -39,22 +39,7 @@ def _actions(template) -> list:
     return [p for p in template if isinstance(p, ACTION_PARTS)]
 
 
-class _Index:
-    """Trigger lookup like the library's nested lookup: exact spelling first, then case-folded."""
-
-    def __init__(self, sets: Iterable):
-        self.exact: dict = {}
-        self.folded: dict = {}
-        for sset in sets:
-            for snip in sset.snippets:
-                self.exact[snip.trigger] = snip
-                self.folded[snip.trigger.casefold()] = snip
-
-    def get(self, trigger: str):
-        return self.exact.get(trigger) or self.folded.get(trigger.casefold())
-
-
-def _find_action(snip, index: _Index) -> Optional[tuple]:
+def _find_action(snip, library) -> Optional[tuple]:
     """The first action ``snip`` performs, directly or through nested snippets: (part, chain)."""
     stack = [(snip, [snip.trigger])]
     seen = set()
@@ -68,7 +53,7 @@ def _find_action(snip, index: _Index) -> Optional[tuple]:
             return acts[0], chain
         for part in cur.template:
             if isinstance(part, Nested):
-                inner = index.get(part.trigger)
+                inner = library.find(part.trigger)
                 if inner is not None:
                     stack.append((inner, chain + [inner.trigger]))
     return None
@@ -98,8 +83,11 @@ def trust_errors(sets: Iterable, *, others: Iterable = ()) -> list[Diagnostic]:
 
 def enforce_trust(sets: Iterable, *, others: Iterable = ()) -> tuple[list, list[Diagnostic]]:
     """Return ``(sets without refused snippets, errors)``; trusted sets pass unchanged."""
+    from snippets.library import Library
+
     sets = list(sets)
-    index = _Index(list(others) + sets)
+    # nested references resolve exactly as they will when expanding: by the library's precedence
+    library = Library(list(others) + sets)
     out: list = []
     diags: list[Diagnostic] = []
     for sset in sets:
@@ -108,7 +96,7 @@ def enforce_trust(sets: Iterable, *, others: Iterable = ()) -> tuple[list, list[
             continue
         keep = []
         for snip in sset.snippets:
-            found = _find_action(snip, index)
+            found = _find_action(snip, library)
             if found is None:
                 keep.append(snip)
             else:

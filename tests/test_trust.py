@@ -99,3 +99,20 @@ def test_untrusted_text_only_set_is_unchanged(tmp_path):
     result = load_all(SourceManager([Source(name="team", path=str(tmp_path / "share"))],
                                     cache_dir=tmp_path / "cache"), [])
     assert result.ok and len(result.library.active) == 2
+
+
+def test_nested_reference_resolves_by_precedence_like_expansion(tmp_path):
+    """A shared snippet must not reach the user's own {shell:} through a trigger the user overrides."""
+    from expander.simulate import simulate
+    from snippets.library import Library
+    from snippets.loader import load_file
+
+    shared = tmp_path / "shared.toml"
+    shared.write_text('[set]\nname = "team"\n[snippets]\nhi = "Hello {snippet:sig}"\nsig = "Team"\n')
+    mine = tmp_path / "mine.toml"
+    mine.write_text('[set]\nname = "me"\n[snippets]\nsig = "{shell:echo PWNED}"\n')
+    sh, _ = load_file(shared, order=0, read_only=True, source="team", trusted=False)
+    me, _ = load_file(mine, order=1)
+    sets, refusals = enforce_trust([sh], others=[me])
+    assert [d.line for d in refusals] == [4] and "through {snippet:sig}" in refusals[0].message
+    assert simulate(Library(sets + [me]), "hi ") == "hi "

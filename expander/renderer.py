@@ -64,6 +64,7 @@ ACTION_PARTS = (Shell,)
 _DATE_RE = re.compile(r"(date|time)(?:([+-])(\d+)([mhdw]))?(?::(.*))?\Z", re.S)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _DEFAULT_FORMATS = {"date": "%Y-%m-%d", "time": "%H:%M"}
+_MAX_OFFSET = timedelta(days=36525)
 
 
 def parse_template(text: str) -> Template:
@@ -130,7 +131,12 @@ def _parse_placeholder(body: str, offset: int) -> Part:
         kind, sign, amount, unit, fmt = m.groups()
         delta = timedelta(0)
         if sign:
-            delta = timedelta(**{_UNITS[unit]: int(amount)})
+            try:
+                delta = timedelta(**{_UNITS[unit]: int(amount)})
+            except OverflowError:
+                delta = _MAX_OFFSET * 2
+            if delta > _MAX_OFFSET:
+                raise TemplateError(offset, f"{{{body}}}: the offset is more than 100 years")
             if sign == "-":
                 delta = -delta
         if fmt == "":

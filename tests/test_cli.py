@@ -155,3 +155,11 @@ def test_check_bad_hotkey_in_config(tmp_path):
     r = run("check", "--config", str(cfg))
     assert r.returncode == 1
     assert f"{cfg}:1:17: error: hotkey '<ctrl>+<banana>': unknown key '<banana>'" in r.stdout
+
+
+def test_expand_follows_smart_case_and_runs_shell(tmp_path):
+    assert run("expand", "--snippets", str(EXAMPLE), "ZD").stdout == "HALLO"
+    p = write(tmp_path, "sh.toml", '[snippets]\nsh = "{shell:echo hi}"\nbad = "{shell:exit 4}"\n')
+    assert run("expand", "--snippets", str(p), "sh").stdout == "hi"
+    r = run("expand", "--snippets", str(p), "bad")
+    assert r.returncode == 1 and "Traceback" not in r.stderr and f"{p}:3:1: cannot render 'bad'" in r.stderr

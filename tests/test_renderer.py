@@ -50,6 +50,9 @@ def test_parse(text, parts):
         ("{cursor}{cursor}", 8, "a second {cursor} (the first is at offset 0)"),
         ("{snippet:}", 0, "{snippet:} needs a trigger"),
         ("{date:}", 0, "{date:} needs a format after ':'"),
+        ("{date+9999999999d}", 0, "{date+9999999999d}: the offset is more than 100 years"),
+        ("x{date+3000000d}", 1, "{date+3000000d}: the offset is more than 100 years"),
+        ("{time-5300w:%H}", 0, "{time-5300w:%H}: the offset is more than 100 years"),
     ],
 )
 def test_parse_errors(text, offset, message):

@@ -68,6 +68,7 @@ class Keymap:
         self.disp = disp
         self.bound: dict[str, int] = {}  # char -> spare keycode we bound it to
         self.marker: int | None = None  # spare keycode kept without keysym (batch marker)
+        self.leftovers: list[int] = []  # keycodes a killed earlier run left bound
         self.generation = 0
         self.reload()
 
@@ -118,6 +119,13 @@ class Keymap:
                 lost = True
                 del self.bound[ch]
         bound_codes = set(self.bound.values())
+        if self.generation == 0:
+            # a previous run that was killed may have left its bindings (our signature:
+            # the same Unicode keysym in every column): reclaim those keycodes
+            for kc, row in self.syms.items():
+                if len(row) > 2 and row[0] >= 0x01000100 and all(s == row[0] for s in row):
+                    self.syms[kc] = (0,) * len(row)
+                    self.leftovers.append(kc)
         self.spare = [
             kc
             for kc in range(max(self.min_keycode, 9), self.max_keycode + 1)
@@ -217,12 +225,13 @@ class Keymap:
 
     def restore(self) -> None:
         """Give back every spare keycode we bound (at exit)."""
-        for kc in self.bound.values():
+        for kc in list(self.bound.values()) + self.leftovers:
             try:
                 self.disp.change_keyboard_mapping(kc, [(0,) * self.width])
             except Exception:  # pragma: no cover - connection gone
                 pass
         self.bound.clear()
+        self.leftovers.clear()
         try:
             self.disp.sync()
         except Exception:  # pragma: no cover

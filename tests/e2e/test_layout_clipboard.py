@@ -123,8 +123,8 @@ def _helpers_on_display(xserver) -> list:
 
 
 def test_clipboard_image_survives_paste(xserver, live, field, keyboard):
-    png = _png()
-    assert len(png) > 50_000
+    png = _png(800, 600)  # ~1.4 MB: fetched and served back through INCR transfers
+    assert len(png) > 1_000_000
     # xclip serves the image (and exits once expander takes the selection)
     proc = subprocess.Popen(["xclip", "-selection", "clipboard", "-t", "image/png", "-i"],
                             stdin=subprocess.PIPE, env=xserver.env())

@@ -67,8 +67,10 @@ class Engine:
         if isinstance(key, str):
             return self._type(key)
         if key is Special.BACKSPACE:
-            if last is not None and self.undo_enabled and last.before_caret:
-                return self._undo(last)
+            if last is not None and self.undo_enabled:
+                undo = self._undo(last)
+                if undo is not None:
+                    return undo
             self.matcher.backspace()
             return None
         if key in RESETS:
@@ -107,14 +109,28 @@ class Engine:
         self._last = _Expansion(before_caret, after_caret, match.typed, memory, snippet.trigger)
         return Injection(backspaces=erased, text=text, caret_left=caret_left, trigger=snippet.trigger)
 
-    def _undo(self, last: _Expansion) -> Injection:
-        # The app already deleted one character left of the caret.
+    def _undo(self, last: _Expansion) -> Optional[Injection]:
+        """Put the trigger back after the BackSpace that followed an expansion.
+
+        The app already deleted the character left of the caret: the expansion's
+        last one before the caret, or (when the caret sits at the expansion's start)
+        the character before the expansion, which is typed back if it is known.
+        """
+        prefix = ""
+        if last.before_caret:
+            backspaces = len(last.before_caret) - 1
+        else:
+            self.matcher.restore(last.memory)
+            deleted = self.matcher.last_char()
+            if deleted is None:
+                return None  # the deleted character is unknown: an ordinary BackSpace
+            backspaces, prefix = 0, deleted
         self.matcher.restore(last.memory)
-        self.matcher.push_text(last.typed)
+        self.matcher.push_restored(last.typed)
         return Injection(
-            backspaces=len(last.before_caret) - 1,
+            backspaces=backspaces,
             deletes=len(last.after_caret),
-            text=last.typed,
+            text=prefix + last.typed,
             trigger=last.trigger,
             undo=True,
         )

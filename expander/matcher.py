@@ -94,7 +94,7 @@ class _Char:
         self.ch = ch
         self.fold = ch.casefold()[::-1]  # reversed: the tries are walked backwards
         self.word = is_word_char(ch)
-        self.live = live  # False for expansion text and restored triggers: boundaries only
+        self.live = live  # False for expansion text: it counts for boundaries only
 
 
 class Matcher:
@@ -114,12 +114,23 @@ class Matcher:
         self._cap = longest + 2
         self._buf: list[_Char] = []
         self._lost_prefix = False  # True when older characters were dropped from memory
+        self._blocked = None  # (first, last) characters of a restored trigger: that run cannot match
 
     # -- memory ------------------------------------------------------------
     def reset(self) -> None:
         """Forget everything; the next character starts a word."""
         self._buf.clear()
         self._lost_prefix = False
+        self._blocked = None
+
+    def push_restored(self, text: str) -> None:
+        """Remember a trigger brought back by undo: ordinary text, but this run never fires again."""
+        if not text:
+            return
+        self.push_text(text, live=True)
+        n = len(text)
+        if n <= len(self._buf):
+            self._blocked = (self._buf[-n], self._buf[-1])
 
     def push_text(self, text: str, live: bool = False) -> None:
         """Remember text that is in the field but may not start a match (expansions, restores)."""
@@ -136,10 +147,14 @@ class Matcher:
         return None
 
     def snapshot(self) -> tuple:
-        return (list(self._buf), self._lost_prefix)
+        return (list(self._buf), self._lost_prefix, self._blocked)
 
     def restore(self, snap: tuple) -> None:
-        self._buf, self._lost_prefix = list(snap[0]), snap[1]
+        self._buf, self._lost_prefix, self._blocked = list(snap[0]), snap[1], snap[2]
+
+    def last_char(self) -> Optional[str]:
+        """The character left of the caret, if remembered."""
+        return self._buf[-1].ch if self._buf else None
 
     def drop(self, count: int) -> None:
         """Forget the last ``count`` characters."""
@@ -208,7 +223,12 @@ class Matcher:
                         return found
                     pos = 0
             snippet = node.snippet
-            if snippet is not None and pos == len(node.label) and (not snippet.word_start or self._starts_word(i)):
+            if (
+                snippet is not None
+                and pos == len(node.label)
+                and (not snippet.word_start or self._starts_word(i))
+                and (self._blocked is None or self._blocked != (entry, buf[last]))
+            ):
                 found = (last - i + 1, snippet)
             i -= 1
         return found

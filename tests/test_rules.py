@@ -346,3 +346,30 @@ def test_failing_placeholder_without_runner_is_reported(make_library):
     for ch in "who ":
         assert engine.feed(ch) is None
     assert engine.failures and engine.failures[0][0] == "who"
+
+
+UNDO_EDGES = """
+[snippets]
+c0 = "{cursor}abc"
+zd = "Hallo"
+zdx = "LONG"
+
+[[snippet]]
+trigger = "ac"
+replace = ""
+word_end = false
+"""
+
+
+@pytest.mark.parametrize(
+    "keys,expected",
+    [
+        ("q c0 <BackSpace>", "q c0"),  # caret at the expansion's start: the deleted space comes back
+        ("x ac<BackSpace>", "x ac"),  # an empty expansion is undone too
+        ("zd <BackSpace>x ", "LONG "),  # only the restored trigger itself is blocked
+        ("zd <BackSpace> ", "zd "),
+        ("zd <BackSpace>,", "zd,"),
+    ],
+)
+def test_undo_edges(make_library, keys, expected):
+    assert simulate(make_library(UNDO_EDGES), keys) == expected

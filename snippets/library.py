@@ -14,6 +14,9 @@ from expander.renderer import Template, nested_triggers
 from snippets.model import Diagnostic, Snippet, SnippetSet
 
 
+MAX_NESTING = 32
+
+
 def _rank(s: SnippetSet) -> tuple:
     return (s.priority, s.order)
 
@@ -76,6 +79,10 @@ class Library:
             sid = id(snip)
             if state.get(sid) == 2:
                 return sid not in broken
+            if len(chain) >= MAX_NESTING:
+                self._error(snip, f"nested snippets more than {MAX_NESTING} deep")
+                broken.add(sid)
+                return False
             if state.get(sid) == 1:
                 names = " -> ".join(s.trigger for s in chain[chain.index(snip):] + [snip])
                 self._error(snip, f"nested snippets form a cycle: {names}")

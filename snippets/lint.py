@@ -90,8 +90,28 @@ def shadow_warnings(snippets: list[Snippet]) -> list[Diagnostic]:
     return out
 
 
+def set_name_warnings(library: Library) -> list[Diagnostic]:
+    """Sets are switched on and off by name: two sets with one name cannot be told apart."""
+    first: dict = {}
+    out = []
+    for sset in library.sets:
+        other = first.setdefault(sset.name, sset)
+        if other is not sset:
+            loc = sset.location
+            line, col = (loc.line, loc.col) if loc is not None else (1, 1)
+            out.append(Diagnostic(sset.path, line, col, "warning",
+                                  f"set name '{sset.name}' is also used by {other.path}; switching one "
+                                  f"on or off switches both (give each set its own [set] name)"))
+    return out
+
+
 def lint(library: Library) -> list[Diagnostic]:
     """All warnings about a loaded library (accidental triggers need its sets' languages)."""
     from snippets.wordlists import accidental_trigger_warnings
 
-    return override_warnings(library) + shadow_warnings(library.active) + accidental_trigger_warnings(library.sets)
+    return (
+        set_name_warnings(library)
+        + override_warnings(library)
+        + shadow_warnings(library.active)
+        + accidental_trigger_warnings(library.sets)
+    )

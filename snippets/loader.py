@@ -8,8 +8,10 @@ Loading never writes to a snippet file. Every problem becomes a
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
@@ -38,6 +40,7 @@ SNIPPET_KEYS = {
 }
 TOP_KEYS = {"set", "snippets", "snippet"}
 CASES = ("smart", "exact")
+MAX_TRIGGER = 256
 
 _TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_EOF = re.compile(r"\s*\(at end of document\)\s*$")
@@ -85,7 +88,7 @@ def read_text(path: Path) -> tuple[Optional[str], list[Diagnostic]]:
     except OSError as exc:
         return None, [Diagnostic(p, 1, 1, "error", f"cannot read file: {exc.strerror or exc}")]
     try:
-        return raw.decode("utf-8"), []
+        return raw.decode("utf-8-sig"), []  # a byte-order mark some editors write is not an error
     except UnicodeDecodeError as exc:
         before = raw[: exc.start].decode("utf-8", "replace")
         line = before.count("\n") + 1
@@ -166,9 +169,15 @@ def build_set(
     seen: dict = {}
 
     def add(trigger, replace, keypath, replace_path, options) -> None:
+        at = errs.at_key if keypath[0] == "snippets" else errs.at_value
         if not isinstance(trigger, str) or trigger == "":
-            errs.at_value(keypath, "a trigger must be a non-empty string")
+            at(keypath, "a trigger must be a non-empty string")
             return
+        if len(trigger) > MAX_TRIGGER:
+            at(keypath, f"a trigger must be at most {MAX_TRIGGER} characters long")
+            return
+        # typed text arrives composed (é, not e + U+0301): compare triggers the same way
+        trigger = unicodedata.normalize("NFC", trigger)
         if not isinstance(replace, str):
             errs.at_value(replace_path, "the replacement must be a string")
             return
@@ -222,7 +231,7 @@ def build_set(
         if "replace" not in entry:
             errs.at_key(base, "[[snippet]] needs 'replace'")
             continue
-        for t_index, (trigger, kp) in enumerate(triggers):
+        for trigger, kp in triggers:
             add(trigger, entry["replace"], kp, replace_path, options)
 
     if errs.items:
@@ -303,12 +312,15 @@ class LoadResult:
 def expand_paths(paths: Iterable) -> list[Path]:
     """Files named directly, and the ``*.toml`` files of named folders (sorted)."""
     out: list[Path] = []
+    seen: set = set()
     for raw in paths:
         path = Path(raw).expanduser()
-        if path.is_dir():
-            out.extend(sorted(p for p in path.glob("*.toml") if p.is_file()))
-        else:
-            out.append(path)
+        found = sorted(p for p in path.glob("*.toml") if p.is_file()) if path.is_dir() else [path]
+        for p in found:
+            key = os.path.realpath(p)
+            if key not in seen:  # the same file named twice (a folder and a file in it) loads once
+                seen.add(key)
+                out.append(p)
     return out
 
 

@@ -163,3 +163,14 @@ def test_expand_follows_smart_case_and_runs_shell(tmp_path):
     assert run("expand", "--snippets", str(p), "sh").stdout == "hi"
     r = run("expand", "--snippets", str(p), "bad")
     assert r.returncode == 1 and "Traceback" not in r.stderr and f"{p}:3:1: cannot render 'bad'" in r.stderr
+
+
+def test_check_same_set_name_twice_and_empty_folder(tmp_path):
+    a = write(tmp_path, "a.toml", '[set]\nname = "Team"\n[snippets]\nzd = "Hallo"\n')
+    b = write(tmp_path, "b.toml", '[set]\nname = "Team"\n[snippets]\npozh = "bitte"\n')
+    r = run("check", str(a), str(b))
+    assert f"{b}:1:1: warning: set name 'Team' is also used by {a}" in r.stdout
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    r = run("check", str(empty))
+    assert r.returncode == 1 and "no snippet files found" in r.stderr

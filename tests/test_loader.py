@@ -23,7 +23,7 @@ ERRORS = [
     ('[[snippet]]\ntrigger = "x"\n', "F:1:1: error: [[snippet]] needs 'replace'"),
     ('[[snippet]]\nreplace = "x"\n', "F:1:1: error: [[snippet]] needs 'trigger' or 'triggers'"),
     ('[[snippet]]\ntrigger = ""\nreplace = "x"\n', "F:2:11: error: a trigger must be a non-empty string"),
-    ('[snippets]\n"" = "x"\n', "F:2:6: error: a trigger must be a non-empty string"),
+    ('[snippets]\n"" = "x"\n', "F:2:1: error: a trigger must be a non-empty string"),
     ('[[snippet]]\ntrigger = 3\nreplace = "x"\n', "F:2:11: error: a trigger must be a non-empty string"),
     ('[[snippet]]\ntrigger = "x"\nreplace = "x"\nword_end = "no"\n', "F:4:12: error: 'word_end' must be true or false"),
     ('[[snippet]]\ntrigger = "x"\nreplace = "x"\ncase = "upper"\n',
@@ -123,3 +123,37 @@ def test_broken_file_does_not_stop_others(tmp_path):
     assert [s.trigger for s in result.library.active] == ["zd"]
     assert result.failed == [str(bad)]
     assert not result.ok
+
+
+def test_byte_order_mark_is_accepted(tmp_path):
+    p = tmp_path / "bom.toml"
+    p.write_bytes(b'\xef\xbb\xbf[snippets]\nzd = "Hallo"\n')
+    sset, diags = load_file(p)
+    assert diags == [] and sset.snippets[0].trigger == "zd"
+
+
+def test_triggers_are_composed_nfc(tmp_path):
+    from expander.simulate import simulate
+
+    p = tmp_path / "nfc.toml"
+    p.write_text('[snippets]\n"cafe\\u0301" = "coffee"\n')
+    result = load_library([p])
+    assert result.ok and simulate(result.library, "caf\u00e9 ") == "coffee "
+
+
+def test_overlong_trigger_and_deep_nesting_are_errors(tmp_path):
+    p = tmp_path / "long.toml"
+    p.write_text('[snippets]\n"' + "q" * 300 + '" = "x"\n')
+    sset, diags = load_file(p)
+    assert sset is None and str(diags[0]) == f"{p}:2:1: error: a trigger must be at most 256 characters long"
+    deep = tmp_path / "deep.toml"
+    deep.write_text("[snippets]\n" + "".join(f'n{i} = "{{snippet:n{i + 1}}}"\n' for i in range(100)) + 'n100 = "end"\n')
+    result = load_library([deep])
+    assert not result.ok and any("more than 32 deep" in d.message for d in result.diagnostics)
+
+
+def test_same_file_twice_loads_once(tmp_path):
+    p = tmp_path / "a.toml"
+    p.write_text('[snippets]\nzd = "Hallo"\n')
+    result = load_library([tmp_path, p, tmp_path / "." / "a.toml"])
+    assert len(result.sets) == 1 and result.library.overrides == []

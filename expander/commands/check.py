@@ -20,8 +20,9 @@ def run(args) -> int:
     result, config_diags, paths = load_for_command(args.files, args.config)
     diags = list(config_diags) + list(result.diagnostics) + lint(result.library)
     print_diagnostics(diags, sys.stdout)
-    if not paths:
-        print("expander: no snippet files to check", file=sys.stderr)
+    if not result.sets and not any(d.is_error for d in diags):
+        where = ", ".join(map(str, paths)) or "the configuration"
+        print(f"expander: no snippet files found ({where})", file=sys.stderr)
         return 1
     errors = sum(d.is_error for d in diags)
     warnings = len(diags) - errors

@@ -125,7 +125,10 @@ class Keymap:
             for kc, row in self.syms.items():
                 if len(row) > 2 and row[0] >= 0x01000100 and all(s == row[0] for s in row):
                     self.syms[kc] = (0,) * len(row)
+                    self.disp.change_keyboard_mapping(kc, [(0,) * len(row)])
                     self.leftovers.append(kc)
+            if self.leftovers:
+                self.disp.sync()
         self.spare = [
             kc
             for kc in range(max(self.min_keycode, 9), self.max_keycode + 1)
@@ -225,7 +228,7 @@ class Keymap:
 
     def restore(self) -> None:
         """Give back every spare keycode we bound (at exit)."""
-        for kc in list(self.bound.values()) + self.leftovers:
+        for kc in self.bound.values():
             try:
                 self.disp.change_keyboard_mapping(kc, [(0,) * self.width])
             except Exception:  # pragma: no cover - connection gone

@@ -165,3 +165,11 @@ def test_state_field_gives_group_caps_and_numlock(keymap):
     assert dec.press(79, state=0) == [Special.HOME]
     assert dec.press(79, state=0x10) == ["7"]  # NumLock on
     assert dec.press(24, state=0x2) == ["Q"]  # Caps Lock on, seen in the state
+
+
+def test_leftover_bindings_of_a_killed_run_are_reclaimed():
+    disp = FakeDisplay()
+    disp.map[130] = (0x0100011B,) * 6  # ě in every column: what a killed run leaves
+    km = Keymap(disp)
+    assert disp.map[130] == (0,) * 6
+    assert 130 in km.spare or km.marker == 130

@@ -257,6 +257,7 @@ class LiveExpander:
     def _bind(self, library) -> None:
         b = self._backend
         written, cased = library_chars(library)
+        b.keymap.release_unused(set(written) | set(cased))
         left_out = b.keymap.bind(written)
         left_out |= b.keymap.bind(cased)
         if left_out:

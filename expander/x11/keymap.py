@@ -226,6 +226,20 @@ class Keymap:
             log.debug("bound %d off-layout characters to spare keycodes", len(self.bound))
         return left_out
 
+    def release_unused(self, keep) -> int:
+        """Unbind characters not in ``keep`` (after a library change); returns how many."""
+        keep = set(keep)
+        drop = [ch for ch in self.bound if ch not in keep]
+        for ch in drop:
+            kc = self.bound.pop(ch)
+            self.disp.change_keyboard_mapping(kc, [(0,) * self.width])
+            self.syms[kc] = (0,) * self.width
+            self.spare.append(kc)
+        if drop:
+            self.disp.sync()
+            self._index()
+        return len(drop)
+
     def restore(self) -> None:
         """Give back every spare keycode we bound (at exit)."""
         for kc in self.bound.values():

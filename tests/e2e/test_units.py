@@ -173,3 +173,12 @@ def test_leftover_bindings_of_a_killed_run_are_reclaimed():
     km = Keymap(disp)
     assert disp.map[130] == (0,) * 6
     assert 130 in km.spare or km.marker == 130
+
+
+def test_release_unused_bindings(keymap):
+    keymap.bind(["ě", "ř"])
+    spare = len(keymap.spare)
+    assert keymap.release_unused({"ř"}) == 1
+    assert "ě" not in keymap.bound and "ř" in keymap.bound
+    assert len(keymap.spare) == spare + 1
+    assert keymap.stroke("ě") is None

@@ -142,7 +142,7 @@ def build_set(
     source: Optional[str] = None,
     trusted: bool = True,
 ) -> tuple[Optional[SnippetSet], list[Diagnostic]]:
-    locator = Locator(text, p)
+    locator = Locator(text)
     errs = _FileErrors(p, locator)
     for key in data:
         if key not in TOP_KEYS:
@@ -236,7 +236,7 @@ def build_set(
 
     if errs.items:
         return None, errs.items
-    locator.forget_text()  # 100k snippets' text is re-read only if a message needs a position
+    locator.forget_text()  # positions are worked out only if a message needs one
     return sset, []
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import re
 import sys
+import zlib
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -44,9 +45,9 @@ def _split_keypath(text: str) -> tuple:
 class Locator:
     """Positions of the keys and values of one TOML text (computed on first use)."""
 
-    def __init__(self, text: str, path: str | None = None):
+    def __init__(self, text: str):
         self._text: str | None = text
-        self._path = path
+        self._packed = b""
         self._keys: dict | None = None
         self._values: dict = {}
         self._line_starts: list | None = None
@@ -73,17 +74,15 @@ class Locator:
         return self._pos(_string_char_index(self._ensure_text(), start, offset_in_string))
 
     def forget_text(self) -> None:
-        """Drop the text until a position is asked for (then the file is read again)."""
-        if self._path is not None and self._keys is None:
+        """Keep the text compressed until a position is asked for (100k snippets: ~1 MB, not 14)."""
+        if self._text is not None and self._keys is None:
+            self._packed = zlib.compress(self._text.encode("utf-8"), 1)
             self._text = None
 
     def _ensure_text(self) -> str:
         if self._text is None:
-            try:
-                with open(self._path, encoding="utf-8") as f:  # type: ignore[arg-type]
-                    self._text = f.read()
-            except (OSError, UnicodeDecodeError):
-                self._text = ""
+            self._text = zlib.decompress(self._packed).decode("utf-8")
+            self._packed = b""
         return self._text
 
     def _pos(self, index: int) -> tuple[int, int]:
@@ -95,45 +94,87 @@ class Locator:
     def _scan(self) -> None:
         if self._keys is not None:
             return
-        keys: dict = {}
+        self._keys = {}
         text = self._ensure_text()
         n = len(text)
         table: tuple = ()
-        counts: dict = {}
+        counts: dict = {}  # array-of-tables path (with indices) -> how many so far
         i = 0
         while i < n:
             i = _skip_blank(text, i)
             if i >= n:
                 break
-            ch = text[i]
-            if ch == "[":
+            if text[i] == "[":
                 double = text.startswith("[[", i)
-                start = i
                 j = i + (2 if double else 1)
                 close = text.find("]]" if double else "]", j)
                 if close < 0:
                     break
-                path = _split_keypath(text[j:close])
-                if double:
-                    idx = counts.get(path, 0)
-                    counts[path] = idx + 1
-                    table = path + (idx,)
-                else:
-                    table = path
-                keys.setdefault(table, self._pos(start))
+                table = ()
+                parts = _split_keypath(text[j:close])
+                for k, part in enumerate(parts):
+                    table += (part,)
+                    if k == len(parts) - 1 and double:
+                        idx = counts.get(table, 0)
+                        counts[table] = idx + 1
+                        table += (idx,)
+                    elif table in counts:  # [a.b] inside the latest [[a]]
+                        table += (counts[table] - 1,)
+                self._keys.setdefault(table, self._pos(i))
                 i = _line_end(text, close)
                 continue
-            m = _KEYPATH.match(text, i)
-            if not m or m.end() >= n or text[m.end()] != "=":
-                i = _line_end(text, i)
-                continue
-            path = table + _split_keypath(m.group(1))
-            keys.setdefault(path, self._pos(m.start(1)))
-            v = _skip_spaces(text, m.end() + 1)
-            self._values.setdefault(path, v)
-            i = _skip_value(text, v)
+            i = self._key_value(text, i, table)
             i = _line_end(text, i)
-        self._keys = keys
+
+    def _key_value(self, text: str, i: int, table: tuple) -> int:
+        """Record ``key = value`` at ``i`` (inside ``table``); return the index after the value."""
+        m = _KEYPATH.match(text, i)
+        if not m or m.end() >= len(text) or text[m.end()] != "=":
+            return _line_end(text, i)
+        parts = _split_keypath(m.group(1))
+        pos = self._pos(m.start(1))
+        for k in range(1, len(parts) + 1):  # a.b.c = ... also places a and a.b
+            self._keys.setdefault(table + parts[:k], pos)
+        v = _skip_spaces(text, m.end() + 1)
+        return self._value(text, v, table + parts)
+
+    def _value(self, text: str, i: int, path: tuple) -> int:
+        """Record where the value at ``i`` starts (and its keys and items); return its end."""
+        self._values.setdefault(path, i)
+        n = len(text)
+        if i >= n:
+            return i
+        ch = text[i]
+        if ch in "\"'":
+            return _skip_string(text, i)
+        if ch == "[":
+            i += 1
+            index = 0
+            while True:
+                i = _skip_blank(text, i)
+                if i >= n or text[i] == "]":
+                    return i + 1
+                self._keys.setdefault(path + (index,), self._pos(i))
+                i = _skip_blank(text, self._value(text, i, path + (index,)))
+                index += 1
+                if i < n and text[i] == ",":
+                    i += 1
+        if ch == "{":
+            i += 1
+            while True:
+                i = _skip_spaces(text, i)
+                if i >= n or text[i] in "}\n":
+                    return i + 1
+                end = self._key_value(text, i, path)
+                i = _skip_spaces(text, end)
+                if i < n and text[i] == ",":
+                    i += 1
+                elif end <= i and (i >= n or text[i] != "}"):
+                    return _line_end(text, i)
+        j = i
+        while j < n and text[j] not in ",]}#\n":
+            j += 1
+        return j
 
 
 def _skip_spaces(text: str, i: int) -> int:
@@ -191,53 +232,40 @@ def _skip_string(text: str, i: int) -> int:
     return j
 
 
-def _skip_value(text: str, i: int) -> int:
-    """Skip one value starting at ``i`` (strings, arrays, inline tables may span lines)."""
-    n = len(text)
-    depth = 0
-    while i < n:
-        ch = text[i]
-        if ch in "\"'":
-            i = _skip_string(text, i)
-            if depth == 0:
-                return i
-            continue
-        if ch in "[{":
-            depth += 1
-        elif ch in "]}":
-            depth -= 1
-            if depth <= 0:
-                return i + 1
-        elif ch == "#":
-            i = _line_end(text, i)
-            if depth == 0:
-                return i
-            continue
-        elif ch == "\n" and depth == 0:
-            return i
-        i += 1
-    return i
-
-
 def _string_char_index(text: str, start: int, offset: int) -> int:
-    """Index in ``text`` of the ``offset``-th character of the string value at ``start``."""
+    """Index in ``text`` of the ``offset``-th character of the string value at ``start``.
+
+    Counts characters as TOML's parser produces them: an escape is one, a CRLF in a
+    multi-line string is one, a line-ending backslash and the blanks after it are none.
+    """
     n = len(text)
     if start >= n or text[start] not in "\"'":
         return start
     literal = text[start] == "'"
     multi = text.startswith(text[start] * 3, start)
     i = start + (3 if multi else 1)
-    if multi and i < n and text[i] == "\n":
-        i += 1
+    if multi:  # a newline right after the opening quotes is not part of the string
+        if text.startswith("\r\n", i):
+            i += 2
+        elif text.startswith("\n", i):
+            i += 1
     count = 0
-    while i < n and count < offset:
+    while i < n:
+        if not literal and multi and text[i] == "\\":
+            j = i + 1
+            while j < n and text[j] in " \t":
+                j += 1
+            if text.startswith("\n", j) or text.startswith("\r\n", j):
+                while j < n and text[j] in " \t\r\n":
+                    j += 1
+                i = j
+                continue
+        if count == offset:
+            return i
         if not literal and text[i] == "\\":
-            if text.startswith("\\u", i):
-                i += 6
-            elif text.startswith("\\U", i):
-                i += 10
-            else:
-                i += 2
+            i += 6 if text.startswith("\\u", i) else 10 if text.startswith("\\U", i) else 2
+        elif text.startswith("\r\n", i):
+            i += 2
         else:
             i += 1
         count += 1

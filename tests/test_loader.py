@@ -43,6 +43,20 @@ ERRORS = [
      "F:4:12: error: 'examples' must be an array of [keys, expected] string pairs"),
     ('[snippets]\nzd = """\nline\n{bad}"""\n', "F:4:1: error: unknown placeholder {bad}"),
     ('[snippets]\n"ř" = "x {date:}"\n', "F:2:10: error: {date:} needs a format after ':'"),
+    # positions inside CRLF multi-line strings, after line-ending backslashes, in inline tables
+    ('[snippets]\r\nzd = """\r\nab\r\ncd{foo}"""\r\n', "F:4:3: error: unknown placeholder {foo}"),
+    ('[snippets]\nzd = """ab\\\n   cd{foo}"""\n', "F:3:6: error: unknown placeholder {foo}"),
+    ('snippets = { zd = "Hallo", bad = "x{foo}" }\n', "F:1:36: error: unknown placeholder {foo}"),
+    ('snippet = [\n  { trigger = "a", replace = "{foo}" },\n  { trigger = "b", replce = "x" },\n]\n',
+     "F:3:20: error: unknown key 'replce' (did you mean 'replace'?)"),
+    ('snippet = [\n  { trigger = "a", replace = "{foo}" },\n]\n', "F:2:31: error: unknown placeholder {foo}"),
+    ('[snippets]\nzd.x = "a"\n',
+     "F:2:1: error: snippet 'zd': the replacement must be a string (use [[snippet]] for options)"),
+    ('[[snippet]]\ntrigger="a"\nreplace="x"\n[snippet.sub]\nq=1\n', "F:4:1: error: unknown key 'sub' (allowed: "
+     "case, examples, label, replace, tags, trigger, triggers, word_end, word_start)"),
+    ('[[snippet]]\ntrigger="a"\nreplace="x"\n[[snippet]]\ntrigger = "b"\nreplace = "y"\n'
+     'examples = [\n  ["a", "b"],\n  ["c"],\n]\n',
+     "F:7:12: error: 'examples' must be an array of [keys, expected] string pairs"),
 ]
 
 
@@ -157,3 +171,11 @@ def test_same_file_twice_loads_once(tmp_path):
     p.write_text('[snippets]\nzd = "Hallo"\n')
     result = load_library([tmp_path, p, tmp_path / "." / "a.toml"])
     assert len(result.sets) == 1 and result.library.overrides == []
+
+
+def test_positions_come_from_the_loaded_text_not_the_file_now(tmp_path):
+    p = tmp_path / "a.toml"
+    p.write_text('[snippets]\nzd = "Hallo"\n')
+    sset, _ = load_file(p)
+    p.write_text('# one\n# two\n# three\n[snippets]\nzd = "Hallo"\n')
+    assert str(sset.snippets[0].location) == f"{p}:2:1"

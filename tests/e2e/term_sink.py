@@ -2,7 +2,6 @@
 
 import os
 import sys
-import termios
 import tty
 
 out = sys.argv[1]

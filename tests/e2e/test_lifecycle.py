@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import threading
-import time
 
-import pytest
 
 from e2e_harness import XServer, load, write_snippets
 

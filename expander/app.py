@@ -11,6 +11,7 @@ Privacy: nothing here sees typed text; logs name files, sets and counts.
 
 from __future__ import annotations
 
+import collections
 import logging
 import shutil
 import threading
@@ -88,7 +89,8 @@ class App:
         state_store: Optional[StateStore] = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # guards state, sets, library, errors: held only briefly
+        self._load_lock = threading.RLock()  # one (re)load at a time, so libraries reach live in order
         self._clock = clock
         self._config_path = config_path
         self._explicit_files = [Path(f) for f in snippet_files] if snippet_files else None
@@ -97,15 +99,18 @@ class App:
         self._subscribers: list = []
         self._good: dict = {}  # path -> last good SnippetSet of that file
         self.errors: list[Diagnostic] = []  # errors of the last load (files keep their last good version)
-        self.notices: list[str] = []
+        self.notices: collections.deque = collections.deque(maxlen=50)
         self.sources = None
         self.live = None  # expander.live.LiveExpander once started
         self._pause_timer: Optional[threading.Timer] = None
+        self._pause_generation = 0
         self.quit_event = threading.Event()
         self.cfg, cfg_diags = load_config(config_path)
         self._config_errors = cfg_diags
         self.library: Library = Library([])
         self._sets: list = []
+        if self.state.paused_until is not None:  # a pause saved before a restart still ends on time
+            self._arm_pause(self.state.paused_until - self._clock())
 
     # -- loading -----------------------------------------------------------
     def personal_paths(self) -> list[Path]:
@@ -128,7 +133,7 @@ class App:
 
     def load(self, *, network: bool = True) -> Library:
         """(Re)load config, sources and snippet files; broken files keep their last good version."""
-        with self._lock:
+        with self._load_lock:
             if self._explicit_files is None:
                 cfg, cfg_diags = load_config(self._config_path)
                 if not any(d.is_error for d in cfg_diags):
@@ -147,40 +152,57 @@ class App:
                     self._notice(str(notice))
                 shared, sdiags = load_source_sets(self.sources.files())
                 diags.extend(sdiags)
-            personal: list = []
-            seen: set = set()
-            for path in expand_paths(self.personal_paths()):
-                key = str(path)
-                sset, fdiags = load_file(path, order=len(shared) + len(personal))
-                diags.extend(fdiags)
-                if sset is None:
-                    sset = self._good.get(key)
-                    if sset is not None:
-                        sset.order = len(shared) + len(personal)
-                        log.warning("%s: keeping its last good version", key)
-                else:
-                    self._good[key] = sset
-                if sset is not None:
-                    personal.append(sset)
-                    seen.add(key)
-            for gone in set(self._good) - seen:
-                if not Path(gone).exists():
-                    del self._good[gone]
+            personal = self._load_personal(len(shared), diags)
             from snippets.trust import enforce_trust
 
             shared, refusals = enforce_trust(shared, others=personal)
             diags.extend(refusals)
-            self._sets = shared + personal
-            self.library = Library(self._sets, disabled_sets=self._disabled())
-            diags.extend(self.library.diagnostics)
-            self.errors = [d for d in diags if d.is_error]
-            for d in self.errors:
+            sets = shared + personal
+            library = Library(sets, disabled_sets=self._disabled())
+            diags.extend(library.diagnostics)
+            errors = [d for d in diags if d.is_error]
+            for d in errors:
                 log.warning("%s", d)
-            library = self.library
-        if self.live is not None:
-            self.live.replace_library(library)
+            with self._lock:
+                self._sets, self.library, self.errors = sets, library, errors
+            if self.live is not None:
+                self.live.replace_library(library)
         self._changed()
         return library
+
+    def _load_personal(self, first_order: int, diags: list) -> list:
+        """The personal sets in order; a file that fails keeps its last good version."""
+        personal: list = []
+        seen: set = set()
+        for path in expand_paths(self.personal_paths()):
+            key = str(path)
+            sset, fdiags = load_file(path, order=first_order + len(personal))
+            diags.extend(fdiags)
+            if sset is None:
+                sset = self._good.get(key)
+                if sset is not None:
+                    sset.order = first_order + len(personal)
+                    log.warning("%s: keeping its last good version", key)
+            else:
+                self._good[key] = sset
+            if sset is not None:
+                personal.append(sset)
+                seen.add(key)
+        for gone in set(self._good) - seen:
+            if not Path(gone).exists():
+                del self._good[gone]
+        return personal
+
+    def poll_sources(self) -> None:
+        """Refresh the shared sources that are due (blocking: call from a worker thread)."""
+        if self.sources is None:
+            return
+        with self._load_lock:
+            result = self.sources.poll()
+        for notice in result.notices:
+            self._notice(str(notice))
+        if result.changed:
+            self.load(network=False)
 
     def _disabled(self) -> set:
         return set(self.cfg.disabled_sets) | set(self.state.disabled_sets)
@@ -224,35 +246,44 @@ class App:
 
     def pause(self, seconds: float) -> None:
         with self._lock:
-            self._cancel_pause()
-            until = self._clock() + float(seconds)
-            self.state = self.state_store.update(paused_until=until)
-            self._pause_timer = threading.Timer(float(seconds), self._end_pause)
-            self._pause_timer.daemon = True
-            self._pause_timer.start()
+            self.state = self.state_store.update(paused_until=self._clock() + float(seconds))
+            self._arm_pause(float(seconds))
         log.info("paused for %d s", seconds)
         self._apply_active()
 
-    def _cancel_pause(self) -> None:
-        if self._pause_timer is not None:
-            self._pause_timer.cancel()
-            self._pause_timer = None
-
-    def _end_pause(self) -> None:
+    def _arm_pause(self, seconds: float) -> None:
         with self._lock:
+            self._cancel_pause()
+            generation = self._pause_generation
+            self._pause_timer = threading.Timer(max(0.0, seconds), self._end_pause, args=(generation,))
+            self._pause_timer.daemon = True
+            self._pause_timer.start()
+
+    def _cancel_pause(self) -> None:
+        with self._lock:
+            self._pause_generation += 1  # a timer already firing sees it is stale
+            if self._pause_timer is not None:
+                self._pause_timer.cancel()
+                self._pause_timer = None
+
+    def _end_pause(self, generation: int) -> None:
+        with self._lock:
+            if generation != self._pause_generation:
+                return
             self._pause_timer = None
             self.state = self.state_store.update(paused_until=None)
         log.info("pause over")
         self._apply_active()
 
     def set_set_enabled(self, name: str, enabled: bool) -> None:
-        with self._lock:
-            self.state = self.state_store.set_set_enabled(name, enabled)
-            self.library = self.library.with_disabled(self._disabled())
-            library = self.library
+        with self._load_lock:
+            with self._lock:
+                self.state = self.state_store.set_set_enabled(name, enabled)
+                self.library = self.library.with_disabled(self._disabled())
+                library = self.library
+            if self.live is not None:
+                self.live.replace_library(library)
         log.info("set %r %s", name, "on" if enabled else "off")
-        if self.live is not None:
-            self.live.replace_library(library)
         self._changed()
 
     def reload(self) -> None:
@@ -260,11 +291,12 @@ class App:
 
     def check(self) -> tuple[bool, str]:
         with self._lock:
-            diags = list(self.errors) + lint(self.library)
+            errors, library = list(self.errors), self.library
+        diags = errors + lint(library)  # lint reads word lists: not under the lock
         lines = [str(d) for d in sorted(diags, key=lambda d: (d.path, d.line, d.col))]
-        errors = sum(d.is_error for d in diags)
-        lines.append(f"{self.library.snippet_count} snippet(s): {errors} error(s), {len(diags) - errors} warning(s)")
-        return errors == 0, "\n".join(lines)
+        n_errors = sum(d.is_error for d in diags)
+        lines.append(f"{library.snippet_count} snippet(s): {n_errors} error(s), {len(diags) - n_errors} warning(s)")
+        return n_errors == 0, "\n".join(lines)
 
     def snippets_folder(self) -> Path:
         if self._explicit_files:

@@ -136,3 +136,26 @@ def test_configured_files_and_disabled_sets(cfg_dir, tmp_path):
     lib = app.load()
     assert simulate(lib, "zd pozh ") == "zd bitte "
     assert str(cfg_dir / "config.toml") in map(str, app.watched_paths())
+
+
+def test_a_pause_saved_before_a_restart_still_ends(cfg_dir, tmp_path):
+    a = tmp_path / "a.toml"
+    a.write_text('[snippets]\nzd = "Hallo"\n')
+    make_app(cfg_dir, tmp_path, [a]).pause(0.4)
+    again = make_app(cfg_dir, tmp_path, [a])
+    assert again.status().state == "paused"
+    deadline = time.time() + 3
+    while again.status().paused and time.time() < deadline:
+        time.sleep(0.05)
+    assert again.status().state == "enabled" and again.live.enabled[-1] is True
+
+
+def test_a_stale_pause_timer_does_not_end_a_new_pause(cfg_dir, tmp_path):
+    a = tmp_path / "a.toml"
+    a.write_text('[snippets]\nzd = "Hallo"\n')
+    app = make_app(cfg_dir, tmp_path, [a])
+    app.pause(60)
+    stale = app._pause_generation
+    app.pause(60)
+    app._end_pause(stale)  # the first timer firing late
+    assert app.status().paused

@@ -139,14 +139,9 @@ def _start_source_polling(app):
     def poll():
         while not app.quit_event.wait(min(60.0, max(1.0, app.sources.next_due_in()))):
             try:
-                result = app.sources.poll()
+                app.poll_sources()
             except Exception:
                 log.exception("refreshing shared sources failed")
-                continue
-            for notice in result.notices:
-                app._notice(str(notice))
-            if result.changed:
-                app.load(network=False)
 
     t = threading.Thread(target=poll, name="expander-sources", daemon=True)
     t.start()

@@ -69,6 +69,20 @@ def replay(engine: Engine, keys: list[Key], field: Optional[TextField] = None) -
     return field
 
 
+def make_engine(library, *, now: Optional[datetime] = None, clipboard: str = "", undo: bool = True) -> Engine:
+    """An engine whose clock and clipboard are fixed, as `expander simulate` and `test` use."""
+    from expander.shell import run_shell
+
+    fixed_now = now or datetime.now()
+    return Engine(library, undo=undo, now=lambda: fixed_now, clipboard=lambda: clipboard, run_shell=run_shell)
+
+
+def simulate_with(engine: Engine, keys: str) -> str:
+    """Replay KEYS into an empty field through ``engine`` (reset first, so it can be reused)."""
+    engine.reset()
+    return replay(engine, parse_keys(keys)).text
+
+
 def simulate(
     library,
     keys: str,
@@ -77,8 +91,4 @@ def simulate(
     clipboard: str = "",
     undo: bool = True,
 ) -> str:
-    fixed_now = now or datetime.now()
-    from expander.shell import run_shell
-
-    engine = Engine(library, undo=undo, now=lambda: fixed_now, clipboard=lambda: clipboard, run_shell=run_shell)
-    return replay(engine, parse_keys(keys)).text
+    return simulate_with(make_engine(library, now=now, clipboard=clipboard, undo=undo), keys)

@@ -64,13 +64,13 @@ def run_examples(
     undo: bool = True,
 ) -> list[ExampleResult]:
     """Run every example of ``sets`` (default: the library's sets) through the engine."""
-    from expander.simulate import KeysError, simulate
+    from expander.simulate import KeysError, make_engine, simulate_with
 
-    fixed_now = now or datetime.now()
+    engine = make_engine(library, now=now, clipboard=clipboard, undo=undo)  # one trie for every example
     results = collect_examples(library.sets if sets is None else sets)
     for r in results:
         try:
-            r.actual = simulate(library, r.keys, now=fixed_now, clipboard=clipboard, undo=undo)
+            r.actual = simulate_with(engine, r.keys)
         except KeysError as exc:
             r.error = f"bad keys: {exc}"
         except Exception as exc:  # a failing example must not stop the run

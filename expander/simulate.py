@@ -26,11 +26,36 @@ _CHAR_KEYSYMS = {
     "period": ".", "slash": "/", "colon": ":", "semicolon": ";", "less": "<", "equal": "=",
     "greater": ">", "question": "?", "at": "@", "bracketleft": "[", "backslash": "\\",
     "bracketright": "]", "asciicircum": "^", "underscore": "_", "grave": "`", "braceleft": "{",
-    "bar": "|", "braceright": "}", "asciitilde": "~",
+    "bar": "|", "braceright": "}", "asciitilde": "~", "EuroSign": "€",
 }
 _SPECIAL_NAMES = {s.value: s for s in Special}
 _SPECIAL_NAMES.update({"Page_Up": Special.PAGE_UP, "Page_Down": Special.PAGE_DOWN})
 _TOKEN = re.compile(r"<([A-Za-z_][A-Za-z0-9_]*)>")
+
+
+def _keysym_char(name: str) -> Optional[str]:
+    """The character of any other X keysym name (``<a>``, ``<adiaeresis>``, ``<EuroSign>``)."""
+    if len(name) == 1:
+        return name
+    if re.fullmatch(r"U[0-9A-Fa-f]{4,6}", name) and int(name[1:], 16) <= 0x10FFFF:
+        return chr(int(name[1:], 16))
+    try:  # X's keysym table is plain data in python-xlib; no display is opened
+        from Xlib import XK
+
+        from expander.x11.keysyms import keysym_to_char
+    except ImportError:
+        return None
+    for group in _KEYSYM_GROUPS:
+        try:
+            XK.load_keysym_group(group)
+        except ImportError:  # a group this python-xlib does not ship
+            pass
+    keysym = XK.string_to_keysym(name)
+    return keysym_to_char(keysym) if keysym else None
+
+
+_KEYSYM_GROUPS = ("latin2", "latin3", "latin4", "greek", "cyrillic", "publishing", "technical", "special",
+                  "arabic", "hebrew", "thai", "katakana", "korean", "miscellany")
 
 
 class KeysError(ValueError):
@@ -45,12 +70,13 @@ def parse_keys(keys: str) -> list[Key]:
             m = _TOKEN.match(keys, i)
             if m:
                 name = m.group(1)
-                if name in _CHAR_KEYSYMS:
-                    out.append(_CHAR_KEYSYMS[name])
-                elif name in _SPECIAL_NAMES:
+                if name in _SPECIAL_NAMES:
                     out.append(_SPECIAL_NAMES[name])
                 else:
-                    raise KeysError(f"unknown key <{name}> (write <less> for a literal '<')")
+                    ch = _CHAR_KEYSYMS.get(name) or _keysym_char(name)
+                    if ch is None:
+                        raise KeysError(f"unknown key <{name}> (write <less> for a literal '<')")
+                    out.append(ch)
                 i = m.end()
                 continue
         out.append(keys[i])

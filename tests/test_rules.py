@@ -373,3 +373,11 @@ word_end = false
 )
 def test_undo_edges(make_library, keys, expected):
     assert simulate(make_library(UNDO_EDGES), keys) == expected
+
+
+def test_keys_by_any_keysym_name():
+    from expander.simulate import KeysError, parse_keys
+
+    assert parse_keys("<a><adiaeresis><EuroSign><U010D><scaron><space><less>") == list("aä€čš <")
+    with pytest.raises(KeysError):
+        parse_keys("<Shift_L>")

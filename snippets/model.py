@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional
 
-from expander.renderer import ACTION_PARTS, Template
+from expander.renderer import Template
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,11 +92,6 @@ class Snippet:
             self.key = ("smart", self.trigger if folded == self.trigger else folded)
         else:
             self.key = ("exact", self.trigger)
-
-    @property
-    def actions(self) -> tuple:
-        """Placeholders that do more than produce text (e.g. ``{shell:...}``)."""
-        return tuple(p for p in self.template if isinstance(p, ACTION_PARTS))
 
 
 @dataclass

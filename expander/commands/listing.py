@@ -45,6 +45,7 @@ def run(args) -> int:
                 "read_only": sset.read_only,
                 "file": s.location.path,
                 "line": s.location.line,
+                "col": s.location.col,
             }
             for s, sset, act in rows
         ]

@@ -7,9 +7,9 @@ import json
 import sys
 import time
 
-from expander.commands._common import add_config_arg, print_diagnostics
+from expander.commands._common import add_config_arg, print_diagnostics, source_manager
 from expander.config import load_config
-from snippets.sources import SourceManager, format_duration, parse_sources
+from snippets.sources import format_duration
 
 
 def add_parser(sub) -> None:
@@ -30,17 +30,10 @@ def _when(ts) -> str:
     return f"{stamp} ({format_duration(ago - ago % 60) if ago >= 60 else 'just now'}{' ago' if ago >= 60 else ''})"
 
 
-def build_manager(cfg):
-    """The config's sources and a manager for them: ``(manager or None, diagnostics)``."""
-    locate = cfg.locator.key if cfg.locator is not None else None
-    sources, diags = parse_sources(cfg.sources, cfg.path, locate)
-    return (SourceManager(sources) if sources else None), diags
-
-
 def run(args) -> int:
     cfg, diags = load_config(args.config)
-    manager, source_diags = build_manager(cfg)
-    diags = list(diags) + list(source_diags)
+    diags = list(diags)
+    manager = source_manager(cfg, diags)
     if diags:
         print_diagnostics(diags, sys.stderr)
     if manager is None:
@@ -49,9 +42,9 @@ def run(args) -> int:
         else:
             print(f"no [[source]] in {cfg.path}")
         return 1 if diags else 0
-    result = manager.resolve(network=not args.offline)
+    manager.resolve(network=not args.offline)
     if args.refresh:
-        result = manager.refresh()
+        manager.refresh()
     statuses = manager.status()
     if args.json:
         print(json.dumps([s.to_json() for s in statuses], indent=2, ensure_ascii=False))

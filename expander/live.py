@@ -388,7 +388,7 @@ class LiveExpander:
         if self._paste_done is not None:
             # one paste at a time: the app must have fetched the previous text
             self._paste_done.wait(opts.clipboard_timeout)
-        done = self._paste_done = b.clipboard.offer(text, paste.selection)
+        done = self._paste_done = b.clipboard.offer(text, paste.selection, b.focused_client())
         batch = b.injector.edit_batch(
             before + [("paste", (paste.modifiers, paste.keysym))], release=release,
             caps=b.decoder.caps, group=group,

@@ -65,6 +65,17 @@ class X11Backend:
         """After MappingNotify: re-read; True if our spare bindings were lost."""
         return self.keymap.reload()
 
+    def focused_client(self) -> int | None:
+        """The X client (resource-id base) owning the focused window, or None."""
+        try:
+            win = self.disp.get_input_focus().focus
+            wid = getattr(win, "id", win)
+            if not wid or wid in (1, self.disp.screen().root.id):  # None / PointerRoot / root
+                return None
+            return wid & ~self.disp.display.info.resource_id_mask
+        except Exception:  # pragma: no cover
+            return None
+
     def focused_classes(self) -> list[str]:
         """WM_CLASS (instance and class) of the focused window or its ancestors."""
         try:

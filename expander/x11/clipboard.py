@@ -63,12 +63,17 @@ class Clipboard:
         self._thread.start()
 
     # -- API (any thread) -------------------------------------------------
-    def offer(self, text: str, selection: str = "CLIPBOARD") -> threading.Event:
+    def offer(self, text: str, selection: str = "CLIPBOARD", target_client: int | None = None) -> threading.Event:
         """Own ``selection`` with ``text``; returns an Event set when the text was fetched
-        (or the timeout gave the old contents back). Blocks until we own it."""
+        (or the timeout gave the old contents back). Blocks until we own it.
+
+        ``target_client`` is the X client (resource-id base) of the focused window: only
+        its fetch gives the old contents back, so a clipboard manager that fetches every
+        new owner's text first does not make the target paste the old contents.
+        """
         done = threading.Event()
         reply: queue.SimpleQueue = queue.SimpleQueue()
-        self._call(("offer", text, selection, done, reply))
+        self._call(("offer", text, selection, done, reply, target_client))
         ok = reply.get(timeout=5)
         if not ok:
             raise RuntimeError("could not own the selection")
@@ -144,9 +149,9 @@ class Clipboard:
         if kind == "stop":
             self._stop = True
         elif kind == "offer":
-            _, text, selname, done, reply = cmd
+            _, text, selname, done, reply, target_client = cmd
             try:
-                self._offer(text, self.atom(selname), done)
+                self._offer(text, self.atom(selname), done, target_client)
                 reply.put(True)
             except Exception as exc:  # pragma: no cover
                 log.warning("clipboard offer failed: %s", type(exc).__name__, exc_info=True)
@@ -164,7 +169,7 @@ class Clipboard:
         data[self.atom("text/plain")] = (Xatom.STRING, 8, latin)
         return data
 
-    def _offer(self, text: str, sel: int, done: threading.Event) -> None:
+    def _offer(self, text: str, sel: int, done: threading.Event, target_client=None) -> None:
         d = self.disp
         state = self.owned.get(sel)
         if state is not None:
@@ -182,8 +187,13 @@ class Clipboard:
             "data": self._text_data(text),
             "saved": saved,
             "served": done,
+            "client": target_client,
             "deadline": time.monotonic() + self.timeout,
         }
+
+    def client_of(self, window_id: int) -> int:
+        """The X client (resource-id base) that created a window."""
+        return window_id & ~self.disp.display.info.resource_id_mask
 
     def _set_owner(self, sel: int, window: int) -> None:
         from Xlib.protocol import request
@@ -263,7 +273,9 @@ class Clipboard:
             d.flush()
         except Exception:  # pragma: no cover
             pass
-        if ok and is_text and state is not None and state["mode"] == "offer":
+        if ok and is_text and state is not None and state["mode"] == "offer" and (
+            state["client"] is None or self.client_of(ev.requestor.id) == state["client"]
+        ):
             self._give_back(ev.selection)
 
     def _incr_step(self, window, key) -> None:

@@ -235,3 +235,38 @@ def test_second_layout_group(xserver, field, keyboard, tk, tmp_path):
         keys.close()
         runner.stop()
         xserver.run("setxkbmap", "-layout", "us", "-option", "")
+
+
+def test_clipboard_manager_fetch_does_not_end_the_paste(xserver, tk):
+    """Only the focused client's fetch gives the old contents back: a clipboard manager
+    reading the new owner's text first must not make the target paste the old text."""
+    from Xlib import X
+    from Xlib.display import Display
+
+    from expander.x11.clipboard import Clipboard
+
+    tk.set_clipboard("old contents")
+    clip = Clipboard(xserver.name)
+    target = Display(xserver.name)
+    try:
+        win = target.screen().root.create_window(0, 0, 1, 1, 0, X.CopyFromParent)
+        base = clip.client_of(win.id)
+        done = clip.offer("paste me", "CLIPBOARD", target_client=base)
+        # a "clipboard manager" (another client) fetches first: it gets the new text...
+        assert _xclip(xserver, "-o").stdout.decode() == "paste me"
+        assert not done.is_set()
+        # ...then the target fetches: now the old contents come back
+        prop = target.intern_atom("GOT")
+        win.convert_selection(target.intern_atom("CLIPBOARD"), target.intern_atom("UTF8_STRING"), prop,
+                              X.CurrentTime)
+        target.flush()
+        while True:
+            ev = target.next_event()
+            if ev.type == X.SelectionNotify:
+                break
+        assert bytes(win.get_full_property(prop, X.AnyPropertyType).value) == "paste me".encode()
+        assert done.wait(2)
+        assert _xclip(xserver, "-o").stdout.decode() == "old contents"
+    finally:
+        clip.close()
+        target.close()

@@ -182,3 +182,14 @@ def test_release_unused_bindings(keymap):
     assert "ě" not in keymap.bound and "ř" in keymap.bound
     assert len(keymap.spare) == spare + 1
     assert keymap.stroke("ě") is None
+
+
+def test_display_problems_fail_in_ci_and_skip_elsewhere(monkeypatch):
+    from e2e_harness import _unavailable
+
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(pytest.fail.Exception):
+        _unavailable("no Xvfb")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        _unavailable("no Xvfb")

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import logging
+
 from . import keysyms as K
+
+log = logging.getLogger("expander.x11")
 
 _MODS = {"ctrl": K.CONTROL_L, "control": K.CONTROL_L, "shift": K.SHIFT_L, "alt": K.ALT_L,
          "super": K.SUPER_L}
@@ -24,13 +28,24 @@ class PasteKeys:
 
 
 def parse(spec: str) -> PasteKeys:
-    """``"ctrl+shift+v"`` / ``"shift+insert primary"`` -> :class:`PasteKeys`."""
+    """``"ctrl+shift+v"`` / ``"shift+insert primary"`` -> :class:`PasteKeys`.
+
+    Modifiers: ctrl, shift, alt, super; key: a letter/digit, ``insert``; an optional
+    second word ``primary`` pastes the PRIMARY selection (xterm style). Raises ValueError.
+    """
     words = spec.lower().split()
+    if not words or len(words) > 2 or (len(words) == 2 and words[1] not in ("primary", "clipboard")):
+        raise ValueError(f"unknown paste key spec {spec!r}")
     selection = "PRIMARY" if "primary" in words[1:] else "CLIPBOARD"
     parts = words[0].split("+")
     try:
         mods = tuple(_MODS[p] for p in parts[:-1])
-        key = _KEYS[parts[-1]] if parts[-1] in _KEYS else ord(parts[-1])
+        if parts[-1] in _KEYS:
+            key = _KEYS[parts[-1]]
+        else:
+            key = ord(parts[-1])
+            if not 0x20 < key < 0x7F:
+                raise KeyError(parts[-1])
     except (KeyError, TypeError):
         raise ValueError(f"unknown paste key spec {spec!r}") from None
     return PasteKeys(mods, key, selection)
@@ -74,7 +89,10 @@ class PasteTable:
     def __init__(self, user: dict[str, str] | None = None):
         self.table = dict(BUILTIN)
         for cls, spec in (user or {}).items():
-            self.table[cls.lower()] = parse(spec)
+            try:
+                self.table[cls.lower()] = parse(spec)
+            except ValueError as exc:
+                log.warning("paste key for window class %r ignored: %s", cls, exc)
 
     def for_classes(self, classes) -> PasteKeys:
         for cls in classes:

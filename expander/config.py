@@ -101,6 +101,20 @@ class Config:
         return out
 
 
+def _paste_key_ok(spec) -> bool:
+    if not isinstance(spec, str):
+        return False
+    try:
+        from expander.x11.paste_keys import parse
+    except ImportError:  # no X11 layer on this platform: nothing to check against
+        return True
+    try:
+        parse(spec)
+        return True
+    except ValueError:
+        return False
+
+
 def load_config(path: Optional[Path] = None) -> tuple[Config, list[Diagnostic]]:
     """Read config.toml; a missing file gives the defaults, errors give diagnostics."""
     path = Path(path) if path else default_config_path()
@@ -131,9 +145,10 @@ def load_config(path: Optional[Path] = None) -> tuple[Config, list[Diagnostic]]:
             errs.at_value((key,), "'paste_threshold' must be 0 or more")
             continue
         if key == "paste_keys":
-            bad = [k for k, v in value.items() if not isinstance(v, str)]
+            bad = [k for k, v in value.items() if not _paste_key_ok(v)]
             if bad:
-                errs.at_value((key, bad[0]), "a paste key must be a string such as \"ctrl+shift+v\"")
+                errs.at_value((key, bad[0]), f"paste key {value[bad[0]]!r} for '{bad[0]}' is not like "
+                              "\"ctrl+shift+v\" or \"shift+insert primary\"")
                 continue
         if key == "toggle_hotkey":
             from expander.hotkey import HotkeySpecError, parse_hotkey

@@ -70,14 +70,6 @@ class _Pending:
     done: Optional[threading.Event] = None  # clipboard fetched (paste batches)
 
 
-def library_counts(library) -> tuple[int, int]:
-    """(snippets, sets) of a library: enabled triggers and enabled sets."""
-    active = getattr(library, "active", None) or []
-    sets = getattr(library, "sets", None) or []
-    disabled = getattr(library, "disabled_sets", frozenset())
-    return len(active), len([s for s in sets if getattr(s, "name", None) not in disabled])
-
-
 def library_chars(library) -> tuple[list, list]:
     """Characters the replacements type as written, then their other cases; each list
     most frequent first (spare keycodes are few: the most used characters get them)."""
@@ -204,7 +196,7 @@ class LiveExpander:
         self._thread = threading.Thread(target=self._run, name="expander-live", daemon=True)
         self._thread.start()
         self._ready.set()
-        n_snippets, n_sets = library_counts(self.library)
+        n_snippets, n_sets = self.library.snippet_count, self.library.set_count
         log.info("ready: %d snippets in %d sets", n_snippets, n_sets)
 
     def stop(self) -> None:
@@ -251,7 +243,7 @@ class LiveExpander:
         self._engine.set_library(library)
         self._bind(library)
         self._reset_models()
-        n_snippets, n_sets = library_counts(library)
+        n_snippets, n_sets = library.snippet_count, library.set_count
         log.info("library replaced: %d snippets in %d sets", n_snippets, n_sets)
 
     def _bind(self, library) -> None:

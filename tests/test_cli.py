@@ -174,3 +174,10 @@ def test_check_same_set_name_twice_and_empty_folder(tmp_path):
     empty.mkdir()
     r = run("check", str(empty))
     assert r.returncode == 1 and "no snippet files found" in r.stderr
+
+
+def test_check_bad_paste_key_in_config(tmp_path):
+    cfg = write(tmp_path, "config.toml", '[paste_keys]\n"Alacritty" = "ctrl+shift+v"\n"MyTerm" = "hyper+q"\n')
+    r = run("check", "--config", str(cfg))
+    assert r.returncode == 1
+    assert f"{cfg}:3:12: error: paste key 'hyper+q' for 'MyTerm' is not like" in r.stdout

@@ -166,6 +166,10 @@ class App:
             with self._lock:
                 self._sets, self.library, self.errors = sets, library, errors
             if self.live is not None:
+                cfg = self.cfg
+                self.live.update_options(
+                    paste_threshold=cfg.paste_threshold, undo=cfg.undo, paste_keys=dict(cfg.paste_keys)
+                )
                 self.live.replace_library(library)
         self._changed()
         return library

@@ -226,6 +226,10 @@ class LiveExpander:
     def replace_library(self, library) -> None:
         self._command(lambda: self._replace_library(library))
 
+    def update_options(self, *, paste_threshold: int, undo: bool, paste_keys: dict) -> None:
+        """Apply changed settings from config.toml (thread-safe, queued to the worker)."""
+        self._command(lambda: self._update_options(paste_threshold, undo, dict(paste_keys)))
+
     def _command(self, fn) -> None:
         if self._backend is None or self._thread is None:
             fn()
@@ -237,6 +241,18 @@ class LiveExpander:
         self.enabled = enabled
         self._reset_models()
         self._engine.reset()
+
+    def _update_options(self, paste_threshold: int, undo: bool, paste_keys: dict) -> None:
+        opts = self.options
+        opts.paste_threshold, opts.undo = paste_threshold, undo
+        if self._engine is not None:
+            self._engine.undo_enabled = undo
+        if paste_keys != opts.paste_keys:
+            opts.paste_keys = paste_keys
+            if self._backend is not None:
+                from expander.x11.paste_keys import PasteTable
+
+                self._backend.paste_table = PasteTable(paste_keys)
 
     def _replace_library(self, library) -> None:
         self.library = library

@@ -23,6 +23,9 @@ class FakeLive:
     def replace_library(self, library):
         self.libraries.append(library)
 
+    def update_options(self, **options):
+        self.options = options
+
 
 @pytest.fixture
 def cfg_dir(tmp_path, monkeypatch):
@@ -159,3 +162,17 @@ def test_a_stale_pause_timer_does_not_end_a_new_pause(cfg_dir, tmp_path):
     app.pause(60)
     app._end_pause(stale)  # the first timer firing late
     assert app.status().paused
+
+
+def test_config_changes_reach_the_live_expander(cfg_dir, tmp_path):
+    cfg_dir.mkdir(parents=True)
+    (cfg_dir / "config.toml").write_text('undo = false\npaste_threshold = 50\n[paste_keys]\n"MyTerm" = "ctrl+shift+v"\n')
+    app = make_app(cfg_dir, tmp_path)
+    app.load()
+    assert app.live.options == {"paste_threshold": 50, "undo": False, "paste_keys": {"MyTerm": "ctrl+shift+v"}}
+    (cfg_dir / "config.toml").write_text("undo = true\n")
+    app.load()
+    assert app.live.options == {"paste_threshold": 200, "undo": True, "paste_keys": {}}
+    (cfg_dir / "config.toml").write_text("undo = tru\n")  # broken: the last good config stays
+    app.load()
+    assert app.live.options["undo"] is True and "config.toml:1:" in app.status().error

@@ -81,8 +81,19 @@ def run(args) -> int:
 
         from expander.watcher import FileWatcher
 
-        watcher = FileWatcher(app.watched_paths(), lambda changed: _reload(app, watcher)).start()
         hotkey = _start_hotkey(app)
+
+        def on_change(changed) -> None:
+            nonlocal hotkey
+            spec = app.cfg.toggle_hotkey
+            _reload(app, watcher)
+            if app.cfg.toggle_hotkey != spec:  # a new hotkey in config.toml is live too
+                if hotkey is not None:
+                    hotkey.stop()
+                hotkey = _start_hotkey(app)
+
+        watcher = FileWatcher(app.watched_paths(), on_change)
+        watcher.start()
         _start_source_polling(app)
         if not args.no_tray:
             from tray.app import TrayApp

@@ -109,6 +109,19 @@ def test_backspace_undo(field, keyboard):
     assert field.wait_text("zd x") == "zd x"
 
 
+def test_settings_change_while_running(field, keyboard, live):
+    """config.toml changes (undo off, paste everything) apply without a restart."""
+    live.update_options(paste_threshold=0, undo=False, paste_keys={})
+    try:
+        keyboard.type("zd ")
+        assert field.wait_text("Hallo ") == "Hallo "
+        assert live.stats["pasted"] >= 1
+        keyboard.key("BackSpace")
+        assert field.wait_text("Hallo", settle=0.3) == "Hallo"  # no undo
+    finally:
+        live.update_options(paste_threshold=200, undo=True, paste_keys={})
+
+
 def test_backspace_edits_trigger(field, keyboard):
     keyboard.type("zx")
     keyboard.key("BackSpace")

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import collections
 import logging
+import os
 import queue
 import signal
 import sys
@@ -42,7 +43,6 @@ from dataclasses import dataclass, field
 from typing import Callable, Optional
 
 from expander.engine import Engine
-from expander.injection import Injection
 from expander.keys import RESETS, Key, Special
 from expander.textfield import TextField
 
@@ -50,6 +50,8 @@ log = logging.getLogger("expander.live")
 
 _BATCH_TIMEOUT = 1.5  # seconds without our end marker: assume RECORD lost it
 _MAX_REPAIRS = 10
+_MAX_FAILURES = 5  # errors in a row before the worker gives up
+_MODEL_LIMIT = 4096  # characters of recent text each model keeps
 _SWITCH_INTERVAL = 0.0005  # let the event reader thread in quickly (default 5 ms)
 
 
@@ -88,37 +90,6 @@ def library_chars(library) -> tuple[list, list]:
     return written, cased
 
 
-def apply_ops(field_: TextField, ops) -> None:
-    for op, arg in ops:
-        if op == "bs":
-            for _ in range(arg):
-                field_.press(Special.BACKSPACE)
-        elif op == "del":
-            for _ in range(arg):
-                field_.press(Special.DELETE)
-        elif op == "left":
-            for _ in range(arg):
-                field_.press(Special.LEFT)
-        elif op == "right":
-            for _ in range(arg):
-                field_.press(Special.RIGHT)
-        elif op in ("text", "paste_text"):
-            field_.insert(arg)
-
-
-def injection_ops(inj: Injection) -> list:
-    ops = []
-    if inj.backspaces:
-        ops.append(("bs", inj.backspaces))
-    if inj.deletes:
-        ops.append(("del", inj.deletes))
-    if inj.text:
-        ops.append(("text", inj.text))
-    if inj.caret_left:
-        ops.append(("left", inj.caret_left))
-    return ops
-
-
 def repair_ops(app: TextField, want: TextField) -> Optional[list]:
     """Edits that turn ``app`` into ``want`` (caret included), or None."""
     A, a, W, w = app.text, app.caret, want.text, want.caret
@@ -145,7 +116,7 @@ def repair_ops(app: TextField, want: TextField) -> Optional[list]:
     elif w > pos:
         ops.append(("right", w - pos))
     check = TextField(A, a)
-    apply_ops(check, ops)
+    check.apply_ops(ops)
     return ops if check == want else None
 
 
@@ -185,7 +156,9 @@ class LiveExpander:
             )
         b = self._backend
         if self._engine is None:
-            kwargs = dict(undo=self.options.undo, clipboard=self._clipboard_text)
+            from expander.shell import run_shell
+
+            kwargs = dict(undo=self.options.undo, clipboard=self._clipboard_text, run_shell=run_shell)
             if self.options.now is not None:
                 kwargs["now"] = self.options.now
             self._engine = Engine(self.library, **kwargs)
@@ -286,44 +259,73 @@ class LiveExpander:
     def _run(self) -> None:
         b = self._backend
         get = b.queue.get
-        try:
-            while True:
-                try:
-                    item = get(timeout=0.25 if self._inflight else None)
-                except queue.Empty:
-                    self._check_timeout()
-                    continue
-                kind = item[0]
-                if kind == "key":
-                    self._key(item[1], item[2], item[3] if len(item) > 3 else None)
-                elif kind == "click":
-                    self._user(Special.CLICK)
-                elif kind == "focus":
-                    self._user(Special.FOCUS)
-                elif kind == "mapping":
-                    if b.reload_keymap():
-                        log.info("keyboard layout changed: re-binding characters")
-                        self._bind(self.library)
-                elif kind == "cmd":
-                    item[1]()
-                elif kind == "stop":
-                    return
-                elif kind == "closed":
-                    self.error = item[1]
-                    log.error("%s", item[1])
+        failures = 0
+        while True:
+            try:
+                item = get(timeout=0.25 if self._inflight else None)
+            except queue.Empty:
+                self._check_timeout()
+                continue
+            kind = item[0]
+            if kind == "stop":
+                return
+            if kind == "closed":
+                self.error = item[1]
+                log.error("%s", item[1])
+                self._stopped.set()
+                return
+            try:
+                self._handle(item)
+                failures = 0
+            except Exception as exc:  # one bad event must not end live expansion
+                failures += 1
+                self.stats["errors"] += 1
+                log.error("live worker: %s", _where(exc))  # type and place only: never the message
+                self._inflight.clear()
+                self._in_batch = False
+                self._reset_models()
+                self._engine.reset()
+                if failures >= _MAX_FAILURES:
+                    self.error = f"live worker failed {failures} times in a row ({_where(exc)})"
+                    log.error("%s; stopping", self.error)
                     self._stopped.set()
                     return
-                if self._inflight:
-                    self._check_timeout()
-                elif not self._in_batch and not self._suspect:
-                    if self.app != self.intended:
-                        self._repair()
-                    else:
-                        self._repairs = 0
-        except Exception:
-            log.exception("live worker crashed")
-            self.error = "live worker crashed"
-            self._stopped.set()
+
+    def _handle(self, item: tuple) -> None:
+        b = self._backend
+        kind = item[0]
+        if kind == "key":
+            self._key(item[1], item[2], item[3] if len(item) > 3 else None)
+        elif kind == "click":
+            self._user(Special.CLICK)
+        elif kind == "focus":
+            self._user(Special.FOCUS)
+        elif kind == "mapping":
+            if b.reload_keymap():
+                log.info("keyboard layout changed: re-binding characters")
+                self._bind(self.library)
+        elif kind == "cmd":
+            item[1]()
+        if self._inflight:
+            if b.queue.empty():  # a marker still queued behind this item is not lost
+                self._check_timeout()
+        elif not self._in_batch and not self._suspect:
+            if self.app != self.intended:
+                self._repair()
+            else:
+                self._repairs = 0
+                self._trim_models()
+
+    def _trim_models(self) -> None:
+        """Keep only the recent text in the two models (memory and per-key cost stay bounded)."""
+        app = self.app
+        if len(app.text) > _MODEL_LIMIT:
+            cut = len(app.text) - _MODEL_LIMIT // 2
+            if app.caret < cut:
+                self._reset_models()
+                return
+            for f in (self.app, self.intended):
+                f.text, f.caret = f.text[cut:], f.caret - cut
 
     def _key(self, pressed: bool, kc: int, state: Optional[int] = None) -> None:
         b = self._backend
@@ -364,7 +366,7 @@ class LiveExpander:
                 self.stats["expansions"] += 1
                 self.counters[inj.trigger] += 1
                 log.debug("expanded trigger %s", inj.trigger)
-            self._send(injection_ops(inj))
+            self._send(inj.ops())
 
     def _send(self, ops: list) -> None:
         try:
@@ -419,7 +421,7 @@ class LiveExpander:
                 self.app = TextField()
                 self.intended = TextField()
             return
-        apply_ops(self.app, pending.ops)
+        self.app.apply_ops(pending.ops)
 
     def _check_timeout(self) -> None:
         if self._inflight and time.monotonic() - self._inflight[0].sent > _BATCH_TIMEOUT:
@@ -442,6 +444,15 @@ class LiveExpander:
         self._repairs += 1
         self.stats["repairs"] += 1
         self._send(ops)
+
+
+def _where(exc: BaseException) -> str:
+    """``KeyError at keymap.py:123``: what failed and where, without the message (it may hold text)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    place = f" at {os.path.basename(tb.tb_frame.f_code.co_filename)}:{tb.tb_lineno}" if tb is not None else ""
+    return f"{type(exc).__name__}{place}"
 
 
 def _text_index(ops) -> int:

@@ -75,9 +75,17 @@ class TextField:
 
     def apply(self, injection: Injection) -> None:
         """Apply an injection in its documented order."""
-        for _ in range(injection.backspaces):
-            self.press(Special.BACKSPACE)
-        for _ in range(injection.deletes):
-            self.press(Special.DELETE)
-        self.insert(injection.text)
-        self.caret = max(0, self.caret - injection.caret_left)
+        self.apply_ops(injection.ops())
+
+    def apply_ops(self, ops) -> None:
+        """Apply edit steps: ``bs``/``del``/``left``/``right`` with a count, ``text``/``paste_text``."""
+        for op, arg in ops:
+            if op in ("text", "paste_text"):
+                self.insert(arg)
+            else:
+                key = _STEP_KEYS[op]
+                for _ in range(arg):
+                    self.press(key)
+
+
+_STEP_KEYS = {"bs": Special.BACKSPACE, "del": Special.DELETE, "left": Special.LEFT, "right": Special.RIGHT}

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from expander.keys import Special
-from expander.live import apply_ops, repair_ops
+from expander.live import repair_ops
 from expander.textfield import TextField
 from expander.x11 import keysyms as K
 from expander.x11 import paste_keys
@@ -144,7 +144,7 @@ def test_repair_ops_reach_the_intended_text(seed):
     want = TextField(w, rng.randint(0, len(w)))
     ops = repair_ops(app, want)
     assert ops is not None
-    apply_ops(app, ops)
+    app.apply_ops(ops)
     assert app == want
 
 

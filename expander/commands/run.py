@@ -45,6 +45,13 @@ def run(args) -> int:
     from expander.x11 import X11Unavailable
 
     app = App(config_path=args.config, snippet_files=args.snippets)
+
+    def on_signal(signum, frame):
+        app.quit()
+
+    # before anything binds keycodes or owns the socket: a signal always ends in the clean-up below
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
     for d in app._config_errors:
         log.error("%s", d)
     if args.snippets is None:
@@ -102,15 +109,10 @@ def run(args) -> int:
             tray = TrayApp(app, on_quit=app.quit)
             tray.start()  # logs once whether there is a tray, and what is missing
 
-        def on_signal(signum, frame):
-            app.quit()
-
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, on_signal)
         while not app.quit_event.wait(0.25):
             if live.wait(0):
-                log.error("the X connection ended")
-                break
+                log.error("live expansion stopped: %s", live.error or "the X connection ended")
+                return 1
         return 0
     finally:
         if tray is not None:

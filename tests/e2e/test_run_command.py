@@ -95,6 +95,7 @@ def type_and_expect(tk, keyboard, typed: str, expected: str) -> str:
 
 def test_run_reload_status_toggle_and_privacy(xserver, tk, keyboard, tmp_path):
     secret = "Tr0ub4dor&3horse"
+    rare = "ŧ¶ǂŋʬ"  # characters nothing else writes: a per-key log line would show one of them
     snips = tmp_path / "mine.toml"
     snips.write_text('[snippets]\nzd = "Hallo"\n', encoding="utf-8")
     app = Expander(xserver, tmp_path, "--snippets", str(snips))
@@ -116,7 +117,8 @@ def test_run_reload_status_toggle_and_privacy(xserver, tk, keyboard, tmp_path):
         mark = app.mark()
         snips.write_text('[snippets]\nzd = "Servus\n', encoding="utf-8")
         assert app.wait_log("keeping its last good version", 3, after=mark), app.output
-        assert type_and_expect(tk, keyboard, f"zd {secret} ", f"Servus {secret} ") == f"Servus {secret} "
+        typed = f"zd {secret} {rare} "
+        assert type_and_expect(tk, keyboard, typed, f"Servus {secret} {rare} ") == f"Servus {secret} {rare} "
         status = app.cli("status")
         assert status.returncode == 1 and f"{snips}:2:" in status.stdout + status.stderr
 
@@ -140,9 +142,12 @@ def test_run_reload_status_toggle_and_privacy(xserver, tk, keyboard, tmp_path):
     assert "stopped after" in output
     # privacy: what was typed is nowhere in the output or in any file expander wrote
     assert secret not in output
+    assert not any(ch in output for ch in rare), output
     for path in app.home.rglob("*"):
         if path.is_file():
-            assert secret.encode() not in path.read_bytes(), path
+            data = path.read_bytes()
+            assert secret.encode() not in data, path
+            assert not any(ch.encode() in data for ch in rare), path
 
 
 def test_run_without_display_says_what_is_missing(tmp_path):

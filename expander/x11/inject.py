@@ -111,7 +111,10 @@ class Injector:
         if self.keymap.marker is not None:
             b.events.append((KEY_PRESS, self.keymap.marker))
         for kc in release:
-            if kc not in self.keymap.modifier_codes or kc not in self.keymap.caps_codes:
+            # keys the user still holds: release them, except lock keys (Caps/Shift/Num
+            # Lock), whose release can toggle the lock; Shift, Ctrl, Alt and AltGr are
+            # released by send() anyway
+            if kc not in self.keymap.lock_codes:
                 b.release(kc)
         return b
 
@@ -123,6 +126,7 @@ class Injector:
         start = 1 if km.marker is not None else 0
         used = {kc for t, kc in batch.events[start:] if t == KEY_PRESS}
         used |= km.shift_codes | km.chord_codes | km.level3_codes
+        used -= km.lock_codes  # releasing a held lock key could toggle its lock
         used.discard(km.marker)
         first = [(KEY_RELEASE, kc) for kc in sorted(used)]
         batch.events[start:start] = first

@@ -59,6 +59,7 @@ _CHORD_SYMS = {K.CONTROL_L, K.CONTROL_R, K.ALT_L, K.ALT_R, K.META_L, K.META_R,
                K.SUPER_L, K.SUPER_R, K.HYPER_L, K.HYPER_R}
 _LEVEL3_SYMS = {K.ISO_LEVEL3_SHIFT, K.MODE_SWITCH}
 _OTHER_MODIFIER_SYMS = {K.ISO_LEVEL5_SHIFT, 0xFFE6, 0xFF7F}  # Shift_Lock, Num_Lock
+_LOCK_SYMS = {K.CAPS_LOCK, 0xFFE6, 0xFF7F}  # Caps_Lock, Shift_Lock, Num_Lock
 
 
 class Keymap:
@@ -85,7 +86,7 @@ class Keymap:
             self.min_keycode + i: tuple(row) for i, row in enumerate(rows)
         }
         self.shift_codes, self.chord_codes, self.level3_codes = set(), set(), set()
-        self.caps_codes, self.modifier_codes = set(), set()
+        self.caps_codes, self.modifier_codes, self.lock_codes = set(), set(), set()
         for kc, row in self.syms.items():
             sym = row[0] if row else 0
             if sym in _SHIFT_SYMS:
@@ -100,6 +101,8 @@ class Keymap:
                 pass
             else:
                 continue
+            if sym in _LOCK_SYMS:
+                self.lock_codes.add(kc)
             self.modifier_codes.add(kc)
         self.shift_key = min(self.shift_codes) if self.shift_codes else None
         self.numlock_mask = 0x10  # Mod2 on every common layout; refined below

@@ -40,6 +40,21 @@ class Batch:
         self.inj = injector
         self.events: list[tuple[int, int]] = []
         self.presses = 0
+        self.caps_key: int | None = None  # Caps Lock tapped off at the start, on at the end
+
+    def caps_off(self) -> bool:
+        """Caps Lock is on: tap it off now and on again at the end of the batch (in
+        :meth:`Injector.send`), so every key types exactly its level-1/2 character.
+        Returns False when the layout has no Caps_Lock key."""
+        if self.caps_key is not None:
+            return True
+        kc = self.inj.keymap.keycode_for_keysym(K.CAPS_LOCK)
+        if kc is None:
+            return False
+        self.caps_key = kc
+        self.press(kc)
+        self.release(kc)
+        return True
 
     def press(self, kc: int) -> None:
         self.events.append((KEY_PRESS, kc))
@@ -71,14 +86,20 @@ class Batch:
             self.tap(kc, mods)
 
     def text(self, text: str, caps: bool = False, group: int = 0) -> None:
+        """Type ``text``. ``caps``: Caps Lock is on - it is tapped off for the batch (no
+        guessing which keys Caps Lock acts on: ``ß``, digits, AltGr levels, keys bound to
+        spare keycodes); without a Caps_Lock key, Shift is inverted only on keys whose
+        two levels are a lower/upper case pair."""
         km = self.inj.keymap
+        if caps and self.caps_off():
+            caps = False
         for ch in text:
             stroke = km.stroke(ch, group)
             if stroke is None:
                 raise Untypable("character not on the layout")
             kc, mods = stroke
-            if caps and ch.lower() != ch.upper() and kc not in km.bound.values():
-                mods ^= SHIFT  # Caps Lock is on: invert Shift for letters
+            if caps and not mods & LEVEL3 and km.is_case_pair(kc, group):
+                mods ^= SHIFT  # Caps Lock is on and acts on this key like on a letter
             self.tap(kc, mods)
 
     def chord(self, modifier_keysyms, keysym: int) -> None:
@@ -130,6 +151,9 @@ class Injector:
         used.discard(km.marker)
         first = [(KEY_RELEASE, kc) for kc in sorted(used)]
         batch.events[start:start] = first
+        if batch.caps_key is not None:  # Caps Lock back on
+            batch.events.append((KEY_PRESS, batch.caps_key))
+            batch.events.append((KEY_RELEASE, batch.caps_key))
         if km.marker is not None:
             batch.events.append((KEY_RELEASE, km.marker))
         pack = _FAKE_INPUT.pack
@@ -149,6 +173,8 @@ class Injector:
         """Build a batch from ops: ("bs", n) ("del", n) ("left", n) ("right", n) ("text", s)
         ("paste", (modifier_keysyms, keysym))."""
         b = self.batch(release)
+        if caps and b.caps_off():
+            caps = False  # off for the whole batch: text and the paste chord alike
         for op, arg in ops:
             if op == "bs":
                 b.key(K.BACKSPACE, arg)

@@ -199,6 +199,14 @@ class Keymap:
         index = self.index_for(group)
         return all(ch in index for ch in text)
 
+    def is_case_pair(self, kc: int, group: int = 0) -> bool:
+        """Levels 1 and 2 of ``kc`` are a lower/upper case pair (Caps Lock acts on it)."""
+        l1, l2 = self._columns(kc, group)[:2]
+        a, b = K.keysym_to_char(l1) if l1 else None, K.keysym_to_char(l2) if l2 else None
+        if a is None or b is None or a == b:
+            return False
+        return a.upper() == b and b.lower() == a
+
     def keycode_for_keysym(self, keysym: int) -> int | None:
         for kc in sorted(self.syms):
             row = self.syms[kc]

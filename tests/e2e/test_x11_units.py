@@ -63,3 +63,39 @@ def test_held_keys_are_released_except_lock_keys():
     released = [kc for t, kc in b.events if t == KEY_RELEASE]
     assert 24 in released and 50 in released  # a letter and Shift held by the user
     assert 66 not in released and 77 not in released  # Caps Lock, Num Lock: never
+
+
+def test_caps_lock_is_tapped_off_for_the_batch_and_on_again():
+    inj = _injector()
+    b = inj.edit_batch([("text", "ßüq1€"), ("paste", ((K.CONTROL_L,), 0x76))], caps=True)
+    inj.disp.display.request_queue_lock = SimpleNamespace(acquire=lambda: None, release=lambda: None)
+    inj.disp.display.request_serial = 0
+    inj.disp.display.request_queue = []
+    inj.disp.flush = lambda: None
+    inj.send(b)
+    ev = [e for e in b.events if e[1] != inj.keymap.marker]
+    taps = [i for i, e in enumerate(ev) if e == (KEY_PRESS, 66)]
+    assert len(taps) == 2
+    first, last = taps
+    # nothing but up-front releases before the first tap; nothing after the last one
+    assert all(t == KEY_RELEASE for t, _ in ev[:first])
+    assert ev[last + 1:] == [(KEY_RELEASE, 66)]
+    # the characters are typed exactly as with Caps Lock off: ß, ü, q, 1 without Shift
+    body = [kc for t, kc in ev[first + 2:last] if t == KEY_PRESS]
+    assert body == [20, 34, 24, 10, 92, 26, 37, 55]
+    assert 66 not in [kc for t, kc in ev[:first]]  # a held Caps Lock is never released
+
+
+def test_without_a_caps_lock_key_shift_is_inverted_only_on_case_pairs():
+    rows = {k: v for k, v in MAP.items() if k != 66}
+    inj = _injector(rows)
+    b = inj.batch()
+    b.text("ßüqQ1", caps=True)
+    shift = inj.keymap.shift_key
+    assert _presses(b) == [20, shift, 34, shift, 24, 24, 10]
+
+
+@pytest.mark.parametrize("kc,pair", [(20, False), (34, True), (24, True), (10, False), (65, False)])
+def test_case_pair(kc, pair):
+    disp = FakeDisplay()
+    assert Keymap(disp).is_case_pair(kc) is pair

@@ -16,8 +16,11 @@ Core-map columns under XKB: 0/1 = level 1/2, 4/5 = level 3/4 (AltGr, AltGr+Shift
 from __future__ import annotations
 
 import logging
+import os
 import time
 import unicodedata
+
+from Xlib import X, Xatom
 
 from expander.keys import Key, Special
 
@@ -25,6 +28,7 @@ from . import keysyms as K
 
 log = logging.getLogger("expander.x11")
 
+BOUND_PROPERTY = "_EXPANDER_BOUND"  # root property: the spare keycodes each run bound
 SHIFT = 1
 LEVEL3 = 2
 RESERVED_FOR_OTHERS = 3
@@ -71,6 +75,18 @@ class Keymap:
         self.marker: int | None = None  # spare keycode kept without keysym (batch marker)
         self.leftovers: list[int] = []  # keycodes a killed earlier run left bound
         self.generation = 0
+        self._root = self._atom = self._owner = None
+        try:
+            root = disp.screen().root
+        except AttributeError:  # a display without windows (unit tests)
+            pass
+        else:
+            self._root = root
+            self._atom = disp.intern_atom(BOUND_PROPERTY)
+            # a window of our connection names our entry in the record; the server
+            # destroys it when the connection ends (also when the process is killed)
+            self._owner = root.create_window(-10, -10, 1, 1, 0, 0, 2, 0)  # InputOnly
+            self._owner.change_property(self._atom, Xatom.CARDINAL, 32, [os.getpid()])
         self.reload()
 
     # -- reading ----------------------------------------------------------
@@ -123,15 +139,9 @@ class Keymap:
                 del self.bound[ch]
         bound_codes = set(self.bound.values())
         if self.generation == 0:
-            # a previous run that was killed may have left its bindings (our signature:
-            # the same Unicode keysym in every column): reclaim those keycodes
-            for kc, row in self.syms.items():
-                if len(row) > 2 and row[0] >= 0x01000100 and all(s == row[0] for s in row):
-                    self.syms[kc] = (0,) * len(row)
-                    self.disp.change_keyboard_mapping(kc, [(0,) * len(row)])
-                    self.leftovers.append(kc)
-            if self.leftovers:
-                self.disp.sync()
+            self._reclaim()
+        elif lost:
+            self._record()
         self.spare = [
             kc
             for kc in range(max(self.min_keycode, 9), self.max_keycode + 1)
@@ -147,6 +157,101 @@ class Keymap:
         self._index()
         self.generation += 1
         return lost
+
+    # -- the record of our bindings (root window property) ----------------
+    def _read_record(self):
+        """[(owner window, [(keycode, keysym), ...]), ...] from the root property, or
+        None when there is no such property."""
+        try:
+            prop = self._root.get_full_property(self._atom, X.AnyPropertyType)
+        except Exception:  # pragma: no cover - connection gone
+            return []
+        if prop is None:
+            return None
+        if prop.format != 32:
+            return []
+        value, out, i = list(prop.value), [], 0
+        while i + 2 <= len(value):
+            owner, n = value[i], value[i + 1]
+            pairs = value[i + 2 : i + 2 + 2 * n]
+            out.append((owner, list(zip(pairs[0::2], pairs[1::2]))))
+            i += 2 + 2 * n
+        return out
+
+    def _owner_alive(self, owner: int) -> bool:
+        """The window of another running instance (it carries the property too)."""
+        if owner == self._owner.id:  # a dead run's window id, given to us again
+            return False
+        try:
+            win = self.disp.create_resource_object("window", owner)
+            return win.get_full_property(self._atom, X.AnyPropertyType) is not None
+        except Exception:  # BadWindow: that process is gone
+            return False
+
+    def _write_record(self, entries) -> None:
+        value = []
+        for owner, pairs in entries:
+            if pairs:
+                value += [owner, len(pairs)]
+                for kc, sym in pairs:
+                    value += [kc, sym]
+        if value:
+            self._root.change_property(self._atom, Xatom.CARDINAL, 32, value)
+        else:
+            self._root.delete_property(self._atom)
+        self.disp.flush()
+
+    def _record(self, ours: bool = True) -> None:
+        """Store our current bindings (keycode, keysym) under our owner window, so that
+        a later start can undo exactly those if this process dies without cleaning up."""
+        if self._root is None:
+            return
+        entries = [(o, p) for o, p in self._read_record() or () if o != self._owner.id]
+        if ours:
+            pairs = [(kc, self.syms.get(kc, (0,))[0]) for kc in self.bound.values()]
+            entries.append((self._owner.id, pairs))
+        try:
+            self._write_record(entries)
+        except Exception:  # pragma: no cover - connection gone
+            pass
+
+    def _reclaim(self) -> None:
+        """Undo the bindings of earlier runs that died (killed) without restoring them:
+        exactly the keycodes recorded, and only where they still hold the recorded keysym
+        (a layout switch since then may have given the keycode a real key)."""
+        entries = None if self._root is None else self._read_record()
+        if entries is None:
+            self._reclaim_legacy()
+        else:
+            keep = []
+            for owner, pairs in entries:
+                if self._owner_alive(owner):
+                    keep.append((owner, pairs))  # another instance is running: its keys
+                    continue
+                for kc, sym in pairs:
+                    row = self.syms.get(kc)
+                    nz = [s for s in row or () if s]
+                    if sym and nz and all(s == sym for s in nz):
+                        self._clear(kc)
+            if len(keep) != len(entries):
+                self._write_record(keep)
+        if self.leftovers:
+            self.disp.sync()
+            log.info("reclaimed %d spare keycodes a killed earlier run left bound",
+                     len(self.leftovers))
+
+    def _reclaim_legacy(self) -> None:
+        """No record: versions before it left the same Unicode keysym in every column."""
+        for kc, row in self.syms.items():
+            nz = [s for s in row if s]
+            if len(nz) >= 3 and row[0] >= 0x01000100 and all(s == row[0] for s in nz):
+                self._clear(kc)
+
+    def _clear(self, kc: int) -> None:
+        row = self.syms[kc]
+        self.syms[kc] = (0,) * len(row)
+        self.disp.change_keyboard_mapping(kc, [(0,) * len(row)])
+        self.leftovers.append(kc)
 
     def _index(self) -> None:
         self._indexes: dict[int, dict] = {}
@@ -234,6 +339,7 @@ class Keymap:
             self.disp.sync()
             time.sleep(0.005)  # let clients process MappingNotify before we type
             self._index()
+            self._record()
             log.debug("bound %d off-layout characters to spare keycodes", len(self.bound))
         return left_out
 
@@ -247,6 +353,7 @@ class Keymap:
             self.syms[kc] = (0,) * self.width
             self.spare.append(kc)
         if drop:
+            self._record()
             self.disp.sync()
             self._index()
         return len(drop)
@@ -260,6 +367,7 @@ class Keymap:
                 pass
         self.bound.clear()
         self.leftovers.clear()
+        self._record(ours=False)
         try:
             self.disp.sync()
         except Exception:  # pragma: no cover

@@ -35,7 +35,9 @@ log = logging.getLogger("expander.x11")
 
 _REPLY_HEADER = struct.Struct("=BBHIBBxxIII8x")
 _FROM_SERVER = 0
+_START_OF_DATA = 4
 _END_OF_DATA = 5
+START_TIMEOUT = 2.0  # seconds start() waits for the server to confirm recording
 
 
 class RecordReader:
@@ -49,10 +51,13 @@ class RecordReader:
         self._wake_r, self._wake_w = os.pipe()
         self._thread: threading.Thread | None = None
         self._stopping = False
+        self._started = threading.Event()  # StartOfData arrived (or the thread ended)
         self.context = None
         self._net_active = self._watch.intern_atom("_NET_ACTIVE_WINDOW")
 
-    def start(self) -> None:
+    def start(self, timeout: float = START_TIMEOUT) -> None:
+        """Enable recording; returns once the server confirmed it (StartOfData), so
+        every key event after this call is delivered. Waits at most ``timeout``."""
         ctl = self._ctl
         self.context = ctl.record_create_context(
             0,
@@ -81,6 +86,12 @@ class RecordReader:
         sock.sendall(struct.pack("=BBHI", opcode, 5, 2, self.context))  # RecordEnableContext
         self._thread = threading.Thread(target=self._run, name="expander-record", daemon=True)
         self._thread.start()
+        if not self._started.wait(timeout):
+            log.warning("event recording not confirmed by the X server after %.1f s", timeout)
+
+    @property
+    def started(self) -> bool:
+        return self._started.is_set() and self._thread is not None and self._thread.is_alive()
 
     def stop(self) -> None:
         if self._stopping:
@@ -115,6 +126,12 @@ class RecordReader:
 
     # -- the thread -------------------------------------------------------
     def _run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            self._started.set()  # never leave start() waiting for a thread that ended
+
+    def _loop(self) -> None:
         put = self.queue.put
         sock = self._data.display.socket
         watch_sock = self._watch.fileno()
@@ -133,7 +150,7 @@ class RecordReader:
                     put(("closed", "X connection closed"))
                     return
                 buf += chunk
-                if self._parse(buf, put):
+                if self._parse(buf, put, self._started.set):
                     if not self._stopping:
                         put(("closed", "X server ended event recording"))
                     return
@@ -153,8 +170,9 @@ class RecordReader:
                 put(("focus",))
 
     @staticmethod
-    def _parse(buf: bytearray, put) -> bool:
-        """Consume complete replies from ``buf``; True at end of data."""
+    def _parse(buf: bytearray, put, on_start=None) -> bool:
+        """Consume complete replies from ``buf``; True at end of data. ``on_start`` is
+        called when the StartOfData reply arrives."""
         pos = 0
         n = len(buf)
         end = False
@@ -178,6 +196,9 @@ class RecordReader:
                     elif etype == 9:  # FocusIn: detail at +1, mode at +8
                         if buf[off + 8] == 0 and buf[off + 1] not in (5,):
                             put(("focus",))
+            elif category == _START_OF_DATA:
+                if on_start is not None:
+                    on_start()
             elif category == _END_OF_DATA:
                 end = True
             pos += total

@@ -99,3 +99,19 @@ def test_without_a_caps_lock_key_shift_is_inverted_only_on_case_pairs():
 def test_case_pair(kc, pair):
     disp = FakeDisplay()
     assert Keymap(disp).is_case_pair(kc) is pair
+
+
+def test_record_parse_reports_start_of_data():
+    import struct
+
+    from expander.x11.record import RecordReader
+
+    def reply(category, body=b""):
+        return struct.pack("=BBHIBBxxIII8x", 1, category, 0, len(body) // 4, 0, 0, 0, 0, 0) + body
+
+    key = bytearray(32)
+    key[0], key[1] = 2, 42
+    buf = bytearray(reply(4) + reply(0, bytes(key)))
+    started, got = [], []
+    assert not RecordReader._parse(buf, got.append, lambda: started.append(1))
+    assert started == [1] and got == [("key", True, 42, 0)] and not buf

@@ -412,23 +412,37 @@ def test_hotkey_listener_fires_on_xtest_keys(xvfb, tmp_path):
         h = start_hotkey_listener("<ctrl>+<alt>+e", lambda: print("fired", flush=True))
         h.wait_ready()
         print("ready", flush=True)
-        time.sleep(30)
+        for line in sys.stdin:  # "mark" echoes a marker: every line before it was a callback
+            print(line.strip(), flush=True)
         """
     )
-    p = subprocess.Popen([sys.executable, "-c", code], env=dict(os.environ, DISPLAY=xvfb),
+    p = subprocess.Popen([sys.executable, "-c", code], env=dict(os.environ, DISPLAY=xvfb), stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+    def lines_until_mark() -> list:
+        time.sleep(0.3)  # the listener has seen the keys by now
+        p.stdin.write("mark\n")
+        p.stdin.flush()
+        out = []
+        while (line := p.stdout.readline().strip()) != "mark":
+            assert line, p.stderr.read() if p.poll() is not None else "listener closed its output"
+            out.append(line)
+        return out
+
     try:
         line = p.stdout.readline().strip()
         assert line == "ready", p.stderr.read() if p.poll() is not None else line
         time.sleep(0.3)
         xdo(xvfb, "type", "--delay", "20", "hello e")  # plain typing: no toggle
-        xdo(xvfb, "key", "ctrl+e")  # not the hotkey
+        xdo(xvfb, "key", "ctrl+e", "alt+e", "ctrl+shift+e")  # not the hotkey
+        assert lines_until_mark() == []
         xdo(xvfb, "key", "ctrl+alt+e")
-        assert p.stdout.readline().strip() == "fired"
-        xdo(xvfb, "key", "ctrl+alt+e")
-        assert p.stdout.readline().strip() == "fired"
+        assert lines_until_mark() == ["fired"]
+        xdo(xvfb, "key", "ctrl+alt+e", "ctrl+alt+e")
+        assert lines_until_mark() == ["fired", "fired"]
     finally:
         _stop(p)
+        p.stdin.close()
         p.stdout.close()
         p.stderr.close()
 

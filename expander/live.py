@@ -377,27 +377,30 @@ class LiveExpander:
             self._engine.reset()
 
     def _send_ops(self, ops: list) -> None:
+        """Type the edit in one XTEST batch, or paste its text when typing cannot do it."""
         b = self._backend
-        opts = self.options
         text = "".join(arg for op, arg in ops if op == "text")
-        paste = None
         group = b.decoder.group
-        if text and (len(text) > opts.paste_threshold or not b.keymap.can_type(text, group)):
-            paste = b.paste_keys()
         release = [kc for kc in b.decoder.held() if kc != b.keymap.marker]
-        if paste is None:
-            batch = b.injector.edit_batch(ops, release=release, caps=b.decoder.caps, group=group)
-            self._inflight.append(_Pending(ops, time.monotonic()))
-            b.injector.send(batch)
+        if text and (len(text) > self.options.paste_threshold or not b.keymap.can_type(text, group)):
+            self._paste_ops(ops, text, release, group)
             return
-        # paste: own the selection first, then BackSpaces + paste key; the caret moves
-        # wait until the app fetched the text (apps paste asynchronously)
+        batch = b.injector.edit_batch(ops, release=release, caps=b.decoder.caps, group=group)
+        self._inflight.append(_Pending(ops, time.monotonic()))
+        b.injector.send(batch)
+
+    def _paste_ops(self, ops: list, text: str, release: list, group: int) -> None:
+        """Own the selection, send the BackSpaces and the paste key; move the caret only
+        once the app has fetched the text (apps paste asynchronously)."""
+        b = self._backend
+        timeout = self.options.clipboard_timeout
+        paste = b.paste_keys()
         self.stats["pasted"] += 1
         i = _text_index(ops)
         before, after = ops[:i], ops[i + 1 :]
         if self._paste_done is not None:
             # one paste at a time: the app must have fetched the previous text
-            self._paste_done.wait(opts.clipboard_timeout)
+            self._paste_done.wait(timeout)
         done = self._paste_done = b.clipboard.offer(text, paste.selection, b.focused_client())
         batch = b.injector.edit_batch(
             before + [("paste", (paste.modifiers, paste.keysym))], release=release,
@@ -406,7 +409,7 @@ class LiveExpander:
         self._inflight.append(_Pending(before + [("paste_text", text)], time.monotonic(), done))
         b.injector.send(batch)
         if after:
-            done.wait(opts.clipboard_timeout)
+            done.wait(timeout)
             batch = b.injector.edit_batch(after, caps=b.decoder.caps, group=group)
             self._inflight.append(_Pending(after, time.monotonic()))
             b.injector.send(batch)

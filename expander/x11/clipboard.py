@@ -31,6 +31,8 @@ _SKIP_TARGETS = {"TARGETS", "MULTIPLE", "TIMESTAMP", "DELETE", "SAVE_TARGETS",
 TEXT_TARGETS = ("UTF8_STRING", "text/plain;charset=utf-8", "STRING", "TEXT", "text/plain",
                 "COMPOUND_TEXT")
 _CHUNK = 1 << 16  # INCR chunk and the size above which we serve by INCR
+TARGET_TIMEOUT = 0.5  # seconds one target of the previous owner may take
+FETCH_BUDGET = 2.0  # seconds saving every target may take in all (offer() waits 5 s)
 
 
 class Clipboard:
@@ -57,6 +59,7 @@ class Clipboard:
         self._cmds: queue.SimpleQueue = queue.SimpleQueue()
         self._wake_r, self._wake_w = os.pipe()
         self._stop = False
+        self._closed = False
         self._events: list = []  # events that arrived while fetching
         d.flush()
         self._thread = threading.Thread(target=self._run, name="expander-clipboard", daemon=True)
@@ -74,28 +77,41 @@ class Clipboard:
         done = threading.Event()
         reply: queue.SimpleQueue = queue.SimpleQueue()
         self._call(("offer", text, selection, done, reply, target_client))
-        ok = reply.get(timeout=5)
+        ok = self._reply(reply, 5)
         if not ok:
             raise RuntimeError("could not own the selection")
         return done
+
+    def _reply(self, reply: queue.SimpleQueue, timeout: float, default=False):
+        """The thread's answer; ``default`` at once if the thread has ended (X gone)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                return reply.get(timeout=0.05)
+            except queue.Empty:
+                if not self._thread.is_alive() or time.monotonic() >= deadline:
+                    return default
 
     def text(self, selection: str = "CLIPBOARD", timeout: float = 0.5) -> str:
         """The selection's current text ("" if none) - for ``{clipboard}``."""
         reply: queue.SimpleQueue = queue.SimpleQueue()
         self._call(("text", selection, reply, timeout))
-        try:
-            return reply.get(timeout=timeout + 1)
-        except queue.Empty:
-            return ""
+        return self._reply(reply, timeout + 1, "")
 
     def busy(self) -> bool:
         return any(s["mode"] == "offer" for s in self.owned.values())
 
     def close(self) -> None:
-        if self._stop:
+        if self._closed:
             return
+        self._closed = True
         self._call(("stop",))
         self._thread.join(2)
+        if self._thread.is_alive():
+            # still inside a request or select(): closing its connection and pipe now
+            # could make it use a reused descriptor. It is a daemon thread; leave them.
+            log.warning("clipboard thread did not stop in time")
+            return
         try:
             self.disp.close()
         except Exception:  # pragma: no cover
@@ -105,43 +121,56 @@ class Clipboard:
 
     def _call(self, cmd) -> None:
         self._cmds.put(cmd)
-        os.write(self._wake_w, b"x")
+        try:
+            os.write(self._wake_w, b"x")
+        except OSError:  # pragma: no cover - pipe full (thread stuck) or closed
+            pass
 
     # -- the thread -------------------------------------------------------
     def _run(self) -> None:
+        from Xlib.error import ConnectionClosedError
+
         d = self.disp
         fd = d.fileno()
-        while not self._stop:
-            timeout = None
-            now = time.monotonic()
-            deadlines = [s["deadline"] for s in self.owned.values() if s["mode"] == "offer"]
-            if deadlines:
-                timeout = max(0.0, min(deadlines) - now)
-            if not d.pending_events() and not self._events:
-                ready, _, _ = select.select([fd, self._wake_r], [], [], timeout)
-                if self._wake_r in ready:
-                    os.read(self._wake_r, 4096)
-            try:
-                while self._events or d.pending_events():
-                    ev = self._events.pop(0) if self._events else d.next_event()
-                    self._handle(ev)
-                while True:
-                    try:
-                        cmd = self._cmds.get_nowait()
-                    except queue.Empty:
-                        break
-                    self._command(cmd)
-                self._expire()
-            except Exception as exc:  # pragma: no cover - keep serving
-                from Xlib.error import ConnectionClosedError
-
-                if isinstance(exc, (ConnectionClosedError, OSError)):
+        try:
+            while not self._stop:
+                timeout = None
+                now = time.monotonic()
+                deadlines = [s["deadline"] for s in self.owned.values() if s["mode"] == "offer"]
+                if deadlines:
+                    timeout = max(0.0, min(deadlines) - now)
+                try:
+                    if not d.pending_events() and not self._events:
+                        ready, _, _ = select.select([fd, self._wake_r], [], [], timeout)
+                        if self._wake_r in ready:
+                            os.read(self._wake_r, 4096)
+                    while self._events or d.pending_events():
+                        ev = self._events.pop(0) if self._events else d.next_event()
+                        self._handle(ev)
+                    while True:
+                        try:
+                            cmd = self._cmds.get_nowait()
+                        except queue.Empty:
+                            break
+                        self._command(cmd)
+                    self._expire()
+                except (ConnectionClosedError, OSError) as exc:
+                    if not self._stop:
+                        log.warning("clipboard: X connection lost (%s)", type(exc).__name__)
                     return
-                log.warning("clipboard: %s", type(exc).__name__)
-        # at exit: hand the saved contents back is impossible; drop what we own
+                except Exception as exc:  # pragma: no cover - keep serving
+                    log.warning("clipboard: %s", type(exc).__name__)
+            self._at_exit()
+        except Exception as exc:  # pragma: no cover - connection gone while exiting
+            log.debug("clipboard exit: %s", type(exc).__name__)
+        finally:
+            for state in self.owned.values():
+                state["served"].set()  # nobody waits for a paste that cannot happen
+
+    def _at_exit(self) -> None:
+        d = self.disp
         for sel, state in list(self.owned.items()):
-            if state.get("saved") is None:
-                self._set_owner(sel, X.NONE)
+            self._set_owner(sel, X.NONE)
         d.flush()
 
     def _command(self, cmd) -> None:
@@ -308,8 +337,14 @@ class Clipboard:
                 return None
             select.select([d.fileno()], [], [], left)
 
-    def _convert(self, sel: int, target: int, timeout: float = 0.5):
+    def _convert(self, sel: int, target: int, timeout: float = TARGET_TIMEOUT,
+                 deadline: float | None = None):
+        """The owner's value of ``target``; every wait is capped by ``deadline``."""
         d = self.disp
+        if deadline is not None:
+            timeout = min(timeout, deadline - time.monotonic())
+            if timeout <= 0:
+                return None
         self.win.delete_property(self.A_PROP)
         self.win.convert_selection(sel, target, self.A_PROP, X.CurrentTime)
         d.flush()
@@ -325,10 +360,11 @@ class Clipboard:
             self.win.delete_property(self.A_PROP)
             d.flush()
             while True:
+                left = timeout if deadline is None else min(timeout, deadline - time.monotonic())
                 ev = self._wait(
                     lambda e: e.type == X.PropertyNotify and e.window.id == self.win.id
                     and e.atom == self.A_PROP and e.state == X.PropertyNewValue,
-                    timeout,
+                    max(0.0, left),
                 )
                 if ev is None:
                     return None
@@ -352,7 +388,8 @@ class Clipboard:
         """Every target of the current owner, or None when nobody owns ``sel``."""
         if _wid(self.disp.get_selection_owner(sel)) in (X.NONE, self.win.id):
             return None
-        got = self._convert(sel, self.A_TARGETS)
+        deadline = time.monotonic() + FETCH_BUDGET
+        got = self._convert(sel, self.A_TARGETS, deadline=deadline)
         data = {}
         if got is None:
             targets = [self.atom("UTF8_STRING"), Xatom.STRING]
@@ -365,7 +402,11 @@ class Clipboard:
                 continue
             if name in _SKIP_TARGETS:
                 continue
-            value = self._convert(sel, target)
+            if time.monotonic() >= deadline:
+                log.warning("clipboard: previous owner too slow, %d targets not saved",
+                            len(targets) - targets.index(target))
+                break
+            value = self._convert(sel, target, deadline=deadline)
             if value is not None:
                 data[target] = value
         return data

@@ -104,19 +104,29 @@ class RecordReader:
         except Exception:  # pragma: no cover - server gone
             pass
         os.write(self._wake_w, b"x")
+        alive = False
         if self._thread is not None:
             self._thread.join(2)
+            alive = self._thread.is_alive()
         try:
             if self.context is not None:
                 self._ctl.record_free_context(self.context)
                 self._ctl.sync()
         except Exception:  # pragma: no cover
             pass
-        for disp in (self._ctl, self._watch):
-            try:
-                disp.close()
-            except Exception:  # pragma: no cover
-                pass
+        try:
+            self._ctl.close()
+        except Exception:  # pragma: no cover
+            pass
+        if alive:
+            # the thread is still inside select()/recv() on these: closing them now could
+            # let it read from a reused descriptor. It is a daemon thread; leave them.
+            log.warning("event reader did not stop in time")
+            return
+        try:
+            self._watch.close()
+        except Exception:  # pragma: no cover
+            pass
         try:
             self._data.display.socket.close()
         except Exception:  # pragma: no cover

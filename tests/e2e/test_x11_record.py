@@ -46,3 +46,30 @@ def test_keys_right_after_start_are_never_missed(xserver):
                 r.stop()
     finally:
         d.close()
+
+
+def test_stop_keeps_descriptors_of_a_thread_that_did_not_end(xserver):
+    from expander.x11.record import RecordReader
+
+    r = RecordReader(xserver.name)
+    r.start()
+    real = r._thread
+    hold = threading.Event()
+    stuck = threading.Thread(target=hold.wait, daemon=True)
+    stuck.start()
+    r._thread = stuck  # a reader thread that does not end within join(2)
+    try:
+        t0 = time.monotonic()
+        r.stop()
+        assert time.monotonic() - t0 >= 1.9
+        os.fstat(r._wake_r)  # still open: the thread may still select() on them
+        os.fstat(r._wake_w)
+        assert r._data.display.socket.fileno() >= 0
+    finally:
+        hold.set()
+        real.join(2)
+        assert not real.is_alive()
+        os.close(r._wake_r)
+        os.close(r._wake_w)
+        r._data.display.socket.close()
+        r._watch.close()

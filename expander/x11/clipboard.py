@@ -31,6 +31,7 @@ _SKIP_TARGETS = {"TARGETS", "MULTIPLE", "TIMESTAMP", "DELETE", "SAVE_TARGETS",
 TEXT_TARGETS = ("UTF8_STRING", "text/plain;charset=utf-8", "STRING", "TEXT", "text/plain",
                 "COMPOUND_TEXT")
 _CHUNK = 1 << 16  # INCR chunk and the size above which we serve by INCR
+HANDOVER_TIMEOUT = 2.0  # seconds a clipboard manager may take to save our contents at exit
 TARGET_TIMEOUT = 0.5  # seconds one target of the previous owner may take
 FETCH_BUDGET = 2.0  # seconds saving every target may take in all (offer() waits 5 s)
 
@@ -50,6 +51,12 @@ class Clipboard:
         self.A_INCR = self.atom("INCR")
         self.A_PROP = self.atom("EXPANDER_SEL")
         self.A_ATOM = Xatom.ATOM
+        self.A_MULTIPLE = self.atom("MULTIPLE")
+        self.A_ATOM_PAIR = self.atom("ATOM_PAIR")
+        self.A_SAVE_TARGETS = self.atom("SAVE_TARGETS")
+        self.A_MANAGER = self.atom("CLIPBOARD_MANAGER")
+        self.A_CLIPBOARD = self.atom("CLIPBOARD")
+        self.A_SAVE_PROP = self.atom("EXPANDER_SAVE")
         self.text_atoms = {self.atom(t) for t in TEXT_TARGETS}
         self.max_bytes = min(d.display.info.max_request_length * 4 - 100, 1 << 18)
         # selection atom -> {"mode": "offer"|"saved", "data": {target: (type, fmt, value)},
@@ -106,7 +113,7 @@ class Clipboard:
             return
         self._closed = True
         self._call(("stop",))
-        self._thread.join(2)
+        self._thread.join(HANDOVER_TIMEOUT + 2)
         if self._thread.is_alive():
             # still inside a request or select(): closing its connection and pipe now
             # could make it use a reused descriptor. It is a daemon thread; leave them.
@@ -168,10 +175,40 @@ class Clipboard:
                 state["served"].set()  # nobody waits for a paste that cannot happen
 
     def _at_exit(self) -> None:
+        """The user's contents we serve die with us: hand CLIPBOARD to a clipboard
+        manager (ICCCM SAVE_TARGETS); otherwise say once that they cannot outlive us."""
         d = self.disp
-        for sel, state in list(self.owned.items()):
+        for sel in list(self.owned):
+            self._give_back(sel)  # a paste in flight: serve the user's contents again
+        kept = [sel for sel, st in self.owned.items() if st["mode"] == "saved" and st["data"]]
+        if self.A_CLIPBOARD in kept and self._hand_over(self.A_CLIPBOARD):
+            kept.remove(self.A_CLIPBOARD)
+            log.info("clipboard: contents handed to the clipboard manager")
+        if kept:
+            names = ", ".join(sorted(self.name(sel) for sel in kept))
+            log.info("clipboard: the %s contents expander restored cannot outlive it "
+                     "(no clipboard manager took them)", names)
+        for sel in list(self.owned):
             self._set_owner(sel, X.NONE)
         d.flush()
+
+    def _hand_over(self, sel: int) -> bool:
+        """SAVE_TARGETS to the CLIPBOARD_MANAGER owner; True once it confirmed."""
+        d = self.disp
+        if _wid(d.get_selection_owner(self.A_MANAGER)) == X.NONE:
+            return False
+        targets = list(self.owned[sel]["data"])
+        self.win.change_property(self.A_SAVE_PROP, self.A_ATOM, 32, targets)
+        self.win.convert_selection(self.A_MANAGER, self.A_SAVE_TARGETS, self.A_SAVE_PROP,
+                                   X.CurrentTime)
+        d.flush()
+        # serve the manager's requests meanwhile (_wait handles every other event)
+        ev = self._wait(lambda e: e.type == X.SelectionNotify and e.selection == self.A_MANAGER,
+                        HANDOVER_TIMEOUT)
+        if ev is None:
+            log.info("clipboard: the clipboard manager did not answer in time")
+            return False
+        return ev.property != X.NONE
 
     def _command(self, cmd) -> None:
         kind = cmd[0]
@@ -266,6 +303,24 @@ class Clipboard:
             if key in self.incr_out:
                 self._incr_step(ev.window, key)
 
+    def _put(self, requestor, target: int, prop: int, data: dict) -> bool:
+        """Store ``data[target]`` in ``prop`` of ``requestor`` (INCR when large)."""
+        if target == self.A_TARGETS:
+            targets = [self.A_TARGETS, self.A_MULTIPLE] + [
+                a for a in data if a not in (self.A_TARGETS, self.A_MULTIPLE)]
+            requestor.change_property(prop, self.A_ATOM, 32, targets)
+            return True
+        if target not in data:
+            return False
+        typ, fmt, value = data[target]
+        if fmt == 8 and len(value) > self.max_bytes:
+            requestor.change_attributes(event_mask=X.PropertyChangeMask)
+            requestor.change_property(prop, self.A_INCR, 32, [len(value)])
+            self.incr_out[(requestor.id, prop)] = [typ, fmt, value, 0]
+        else:
+            requestor.change_property(prop, typ, fmt, value)
+        return True
+
     def _serve(self, ev) -> None:
         d = self.disp
         state = self.owned.get(ev.selection)
@@ -275,20 +330,25 @@ class Clipboard:
         if state is not None:
             data = state["data"]
             try:
-                if ev.target == self.A_TARGETS:
-                    targets = [self.A_TARGETS] + [a for a in data if a != self.A_TARGETS]
-                    ev.requestor.change_property(prop, self.A_ATOM, 32, targets)
-                    ok = True
-                elif ev.target in data:
-                    typ, fmt, value = data[ev.target]
-                    if fmt == 8 and len(value) > self.max_bytes:
-                        ev.requestor.change_attributes(event_mask=X.PropertyChangeMask)
-                        ev.requestor.change_property(prop, self.A_INCR, 32, [len(value)])
-                        self.incr_out[(ev.requestor.id, prop)] = [typ, fmt, value, 0]
-                    else:
-                        ev.requestor.change_property(prop, typ, fmt, value)
-                    ok = True
-                    is_text = ev.target in self.text_atoms
+                if ev.target == self.A_MULTIPLE:
+                    # ICCCM: the property holds (target, property) pairs; failed ones
+                    # get property None (what clipboard managers use to save everything)
+                    if ev.property != X.NONE:
+                        got = ev.requestor.get_full_property(prop, X.AnyPropertyType)
+                        pairs = list(got.value) if got is not None and got.format == 32 else []
+                        out = []
+                        for i in range(0, len(pairs) - 1, 2):
+                            target, tprop = pairs[i], pairs[i + 1]
+                            if target != self.A_MULTIPLE and self._put(ev.requestor, target, tprop, data):
+                                out += [target, tprop]
+                                is_text = is_text or target in self.text_atoms
+                            else:
+                                out += [target, X.NONE]
+                        ev.requestor.change_property(prop, self.A_ATOM_PAIR, 32, out)
+                        ok = True
+                else:
+                    ok = self._put(ev.requestor, ev.target, prop, data)
+                    is_text = ok and ev.target in self.text_atoms
             except Exception:  # pragma: no cover - requestor vanished
                 ok = False
         from Xlib.protocol import event as xevent

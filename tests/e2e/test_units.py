@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
-from types import SimpleNamespace
 
 import pytest
+
+from fake_display import FakeDisplay
 
 from expander.keys import Special
 from expander.live import repair_ops
@@ -33,28 +34,11 @@ MAP = {
     22: (K.BACKSPACE, 0, 0, 0, 0, 0),
     38: (0x61, 0, 0, 0, 0, 0),  # a (one column: Shift upper-cases)
 }
-MIN, MAX = 8, 140
-
-
-class FakeDisplay:
-    def __init__(self):
-        self.display = SimpleNamespace(info=SimpleNamespace(min_keycode=MIN, max_keycode=MAX))
-        self.map = {kc: MAP.get(kc, (0,) * 6) for kc in range(MIN, MAX + 1)}
-
-    def get_keyboard_mapping(self, first, count):
-        return [self.map[kc] for kc in range(first, first + count)]
-
-    def change_keyboard_mapping(self, first, rows):
-        for i, row in enumerate(rows):
-            self.map[first + i] = tuple(row)
-
-    def sync(self):
-        pass
 
 
 @pytest.fixture
 def keymap():
-    return Keymap(FakeDisplay())
+    return Keymap(FakeDisplay(MAP))
 
 
 def decode(dec, *strokes):
@@ -168,7 +152,7 @@ def test_state_field_gives_group_caps_and_numlock(keymap):
 
 
 def test_leftover_bindings_of_a_killed_run_are_reclaimed():
-    disp = FakeDisplay()
+    disp = FakeDisplay(MAP)
     disp.map[130] = (0x0100011B,) * 6  # ě in every column: what a killed run leaves
     km = Keymap(disp)
     assert disp.map[130] == (0,) * 6

@@ -6,6 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from fake_display import FakeDisplay
+
 from expander.x11 import keysyms as K
 from expander.x11.inject import KEY_PRESS, KEY_RELEASE, Injector
 from expander.x11.keymap import Keymap
@@ -25,26 +27,6 @@ MAP = {
     92: (K.ISO_LEVEL3_SHIFT, 0, 0, 0, 0, 0),
     22: (K.BACKSPACE, 0, 0, 0, 0, 0),
 }
-MIN, MAX = 8, 140
-
-
-class FakeDisplay:
-    def __init__(self, rows=MAP):
-        self.display = SimpleNamespace(info=SimpleNamespace(min_keycode=MIN, max_keycode=MAX))
-        self.map = {kc: rows.get(kc, (0,) * 6) for kc in range(MIN, MAX + 1)}
-
-    def get_keyboard_mapping(self, first, count):
-        return [self.map[kc] for kc in range(first, first + count)]
-
-    def change_keyboard_mapping(self, first, rows):
-        for i, row in enumerate(rows):
-            self.map[first + i] = tuple(row)
-
-    def sync(self):
-        pass
-
-    def query_extension(self, name):
-        return SimpleNamespace(major_opcode=140)
 
 
 def _injector(rows=MAP):
@@ -97,7 +79,7 @@ def test_without_a_caps_lock_key_shift_is_inverted_only_on_case_pairs():
 
 @pytest.mark.parametrize("kc,pair", [(20, False), (34, True), (24, True), (10, False), (65, False)])
 def test_case_pair(kc, pair):
-    disp = FakeDisplay()
+    disp = FakeDisplay(MAP)
     assert Keymap(disp).is_case_pair(kc) is pair
 
 

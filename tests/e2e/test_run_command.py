@@ -203,3 +203,29 @@ def test_team_snippets_from_url_survive_network_loss(xserver, tk, keyboard, tmp_
     finally:
         output = app.stop()
     assert output.count("source 'team'") == 1, output
+
+
+def test_run_on_a_display_without_record_says_so(tmp_path):
+    """A display that lacks the RECORD extension: a clear message, exit 1, no traceback."""
+    from e2e_harness import _free_display, _unavailable
+
+    n = _free_display()
+    xvfb = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "640x480x24", "-nolisten", "tcp",
+                             "-extension", "RECORD"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not os.path.exists(f"/tmp/.X11-unix/X{n}") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if not os.path.exists(f"/tmp/.X11-unix/X{n}"):
+            _unavailable("Xvfb did not start")
+        snips = tmp_path / "s.toml"
+        snips.write_text('[snippets]\nzd = "Hallo"\n')
+        env = dict(os.environ, DISPLAY=f":{n}", PYTHONPATH=str(ROOT), EXPANDER_RUNTIME_DIR=str(tmp_path / "run"),
+                   EXPANDER_STATE_DIR=str(tmp_path / "state"), EXPANDER_CONFIG_DIR=str(tmp_path / "cfg"))
+        r = subprocess.run([sys.executable, "-m", "expander", "run", "--no-tray", "--snippets", str(snips)],
+                           env=env, capture_output=True, text=True, timeout=30)
+    finally:
+        xvfb.terminate()
+        xvfb.wait(5)
+    assert r.returncode == 1, r.stderr
+    assert "RECORD" in r.stderr and "Traceback" not in r.stderr

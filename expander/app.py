@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from expander import __version__
-from expander.config import Config, load_config, state_dir
+from expander.config import Config, load_config, source_manager, state_dir
 from expander.statefile import StateStore
 from snippets.library import Library
 from snippets.lint import lint
@@ -112,6 +112,11 @@ class App:
         if self.state.paused_until is not None:  # a pause saved before a restart still ends on time
             self._arm_pause(self.state.paused_until - self._clock())
 
+    @property
+    def config_errors(self) -> list:
+        """Errors of config.toml (the last good config stays in use)."""
+        return list(self._config_errors)
+
     # -- loading -----------------------------------------------------------
     def personal_paths(self) -> list[Path]:
         if self._explicit_files is not None:
@@ -127,8 +132,6 @@ class App:
     def _make_sources(self):
         if self._explicit_files is not None or not self.cfg.sources:
             return None
-        from expander.commands._common import source_manager
-
         return source_manager(self.cfg, self._config_errors)
 
     def load(self, *, network: bool = True) -> Library:

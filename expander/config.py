@@ -163,3 +163,15 @@ def load_config(path: Optional[Path] = None) -> tuple[Config, list[Diagnostic]]:
             continue
         setattr(cfg, key, value)
     return cfg, errs.items
+
+
+def source_manager(cfg, config_diags: list):
+    """The configured shared sources (None when there are none); their errors join config_diags."""
+    if not cfg.sources:
+        return None
+    from snippets.sources import SourceManager, parse_sources
+
+    locate = cfg.locator.key if cfg.locator is not None else (lambda path: (1, 1))
+    sources, diags = parse_sources(cfg.sources, cfg.path, locate)
+    config_diags.extend(diags)
+    return SourceManager(sources, cache_dir=cache_dir() / "sources")

@@ -6,7 +6,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from expander.config import cache_dir, load_config
+from expander.config import load_config, source_manager
 from snippets.loader import LoadResult, load_library
 
 
@@ -21,18 +21,6 @@ def iso_datetime(text: str) -> datetime:
         import argparse
 
         raise argparse.ArgumentTypeError(f"not an ISO date-time: {text!r} (e.g. 2026-11-26T09:30)")
-
-
-def source_manager(cfg, config_diags: list):
-    """The configured shared sources (None when there are none); their errors join config_diags."""
-    if not cfg.sources:
-        return None
-    from snippets.sources import SourceManager, parse_sources
-
-    locate = cfg.locator.key if cfg.locator is not None else (lambda path: (1, 1))
-    sources, diags = parse_sources(cfg.sources, cfg.path, locate)
-    config_diags.extend(diags)
-    return SourceManager(sources, cache_dir=cache_dir() / "sources")
 
 
 def load_for_command(files, config_path=None, *, network: bool = True) -> tuple[LoadResult, list, list]:

@@ -52,7 +52,7 @@ def run(args) -> int:
     # before anything binds keycodes or owns the socket: a signal always ends in the clean-up below
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, on_signal)
-    for d in app._config_errors:
+    for d in app.config_errors:
         log.error("%s", d)
     if args.snippets is None:
         done = first_start(app.cfg)

@@ -7,7 +7,8 @@ import json
 import sys
 import time
 
-from expander.commands._common import add_config_arg, print_diagnostics, source_manager
+from expander.commands._common import add_config_arg, print_diagnostics
+from expander.config import source_manager
 from expander.config import load_config
 from snippets.sources import format_duration
 

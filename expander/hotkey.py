@@ -8,8 +8,9 @@ alt_gr. A spec needs at least one modifier and exactly one-or-more other keys.
 
 The matcher works on *tokens*: a modifier name (``"ctrl"``), a lower-case
 character (``"e"``), a named key (``"f12"``, ``"space"``) or ``"<65>"``. Feed it
-presses and releases from any keyboard stream (the live engine's own stream, or
-pynput's via :func:`start_hotkey_listener`)::
+presses and releases from any keyboard stream: on X11 `expander run` feeds it the
+live engine's own stream (:meth:`expander.live.LiveExpander.set_hotkey`, no second
+hook); :func:`start_hotkey_listener` is the pynput adapter for platforms without one::
 
     m = HotkeyMatcher(parse_hotkey("<ctrl>+<alt>+e"), on_toggle)
     m.press("ctrl"); m.press("alt"); m.press("e")      # -> on_toggle() once

@@ -142,6 +142,8 @@ class LiveExpander:
         self._in_batch = False
         self._paste_done: Optional[threading.Event] = None
         self._last_reset: Optional[Key] = None
+        self._hotkey = None  # HotkeyMatcher fed from the key stream
+        self._hotkey_held: dict = {}
         self._reset_models()
 
     # -- control (any thread) ----------------------------------------------
@@ -198,6 +200,20 @@ class LiveExpander:
 
     def replace_library(self, library) -> None:
         self._command(lambda: self._replace_library(library))
+
+    def set_hotkey(self, spec: Optional[str], callback: Callable[[], None]) -> None:
+        """Watch the key stream for a global hotkey (``"<ctrl>+<alt>+e"``); None turns it off.
+
+        Raises :class:`expander.hotkey.HotkeySpecError` for a bad spec. The callback runs
+        in a thread of its own, so the worker never waits for it.
+        """
+        from expander.hotkey import HotkeyMatcher, parse_hotkey
+
+        def fire() -> None:
+            threading.Thread(target=callback, name="expander-hotkey", daemon=True).start()
+
+        matcher = HotkeyMatcher(parse_hotkey(spec), fire) if spec else None
+        self._command(lambda: setattr(self, "_hotkey", matcher))
 
     def update_options(self, *, paste_threshold: int, undo: bool, paste_keys: dict) -> None:
         """Apply changed settings from config.toml (thread-safe, queued to the worker)."""
@@ -337,6 +353,8 @@ class LiveExpander:
                 self._in_batch = False
                 self._batch_done()
             return
+        if self._hotkey is not None:
+            self._watch_hotkey(pressed, kc)
         if not pressed:
             dec.release(kc)
             return
@@ -345,6 +363,22 @@ class LiveExpander:
             return
         for key in dec.press(kc, state):
             self._user(key)
+
+    def _watch_hotkey(self, pressed: bool, kc: int) -> None:
+        held = self._hotkey_held  # keycode -> token as it was pressed (the map may change meanwhile)
+        if not pressed:  # releases always count, ours too (a batch may release a held key)
+            self._hotkey.release(held.pop(kc, None))
+            if not held:
+                self._hotkey.reset()  # nothing is down: no release lost on the way can linger
+        elif not self._in_batch:
+            token = held[kc] = self._hotkey_token(kc)
+            self._hotkey.press(token)
+
+    def _hotkey_token(self, kc: int) -> Optional[str]:
+        from expander.x11.keysyms import hotkey_token
+
+        sym, _ = self._backend.keymap.keysym(kc, False, False, self._backend.decoder.group)
+        return hotkey_token(sym) if sym else None
 
     def _user(self, key: Key) -> None:
         if key in (Special.CLICK, Special.FOCUS) and self._last_reset is key:

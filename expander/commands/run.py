@@ -67,7 +67,7 @@ def run(args) -> int:
     except ControlError as exc:
         print(f"expander: control socket: {exc}", file=sys.stderr)
         return 1
-    watcher = hotkey = tray = None
+    watcher = tray = None
     try:
         library = app.load()
         if not args.snippets and not app.personal_paths():
@@ -88,16 +88,13 @@ def run(args) -> int:
 
         from expander.watcher import FileWatcher
 
-        hotkey = _start_hotkey(app)
+        _set_hotkey(app, live)
 
         def on_change(changed) -> None:
-            nonlocal hotkey
             spec = app.cfg.toggle_hotkey
             _reload(app, watcher)
             if app.cfg.toggle_hotkey != spec:  # a new hotkey in config.toml is live too
-                if hotkey is not None:
-                    hotkey.stop()
-                hotkey = _start_hotkey(app)
+                _set_hotkey(app, live)
 
         watcher = FileWatcher(app.watched_paths(), on_change)
         watcher.start()
@@ -117,8 +114,6 @@ def run(args) -> int:
     finally:
         if tray is not None:
             tray.stop()
-        if hotkey is not None:
-            hotkey.stop()
         if watcher is not None:
             watcher.stop()
         app.quit_event.set()
@@ -135,14 +130,14 @@ def _reload(app, watcher) -> None:
     watcher.set_paths(app.watched_paths())
 
 
-def _start_hotkey(app):
-    from expander.hotkey import HotkeySpecError, HotkeyUnavailable, start_hotkey_listener
+def _set_hotkey(app, live) -> None:
+    """The toggle hotkey, watched in the live key stream (no second keyboard hook)."""
+    from expander.hotkey import HotkeySpecError
 
     try:
-        return start_hotkey_listener(app.cfg.toggle_hotkey, app.toggle)
-    except (HotkeySpecError, HotkeyUnavailable) as exc:
-        log.warning("toggle hotkey %r not available: %s", app.cfg.toggle_hotkey, exc)
-        return None
+        live.set_hotkey(app.cfg.toggle_hotkey, app.toggle)
+    except HotkeySpecError as exc:
+        log.warning("toggle hotkey not available: %s", exc)
 
 
 def _start_source_polling(app):

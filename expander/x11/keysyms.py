@@ -202,3 +202,25 @@ def char_to_keysyms(char: str) -> list[int]:
         out.append(_REVERSE[cp])
     out.append(0x01000000 + cp)
     return out
+
+
+#: keysym -> token of :mod:`expander.hotkey` for modifiers and named keys
+HOTKEY_TOKENS: dict[int, str] = {
+    CONTROL_L: "ctrl", CONTROL_R: "ctrl", ALT_L: "alt", ALT_R: "alt", META_L: "alt", META_R: "alt",
+    SHIFT_L: "shift", SHIFT_R: "shift", SUPER_L: "cmd", SUPER_R: "cmd", HYPER_L: "cmd", HYPER_R: "cmd",
+    0xFE03: "alt_gr", MODE_SWITCH: "alt_gr", 0x20: "space", TAB: "tab", RETURN: "enter",
+    KP_ENTER: "enter", ESCAPE: "esc", BACKSPACE: "backspace", DELETE: "delete", 0xFF63: "insert",
+    HOME: "home", END: "end", PAGE_UP: "page_up", PAGE_DOWN: "page_down", UP: "up", DOWN: "down",
+    LEFT: "left", RIGHT: "right", 0xFF13: "pause", 0xFF61: "print_screen", 0xFF14: "scroll_lock",
+    CAPS_LOCK: "caps_lock", 0xFF7F: "num_lock", 0xFF67: "menu",
+    **{0xFFBE + i: f"f{i + 1}" for i in range(24)},
+}
+
+
+def hotkey_token(keysym: int) -> str | None:
+    """The hotkey token of a key's unshifted keysym (``"ctrl"``, ``"f12"``, ``"e"``)."""
+    token = HOTKEY_TOKENS.get(keysym)
+    if token is not None:
+        return token
+    ch = keysym_to_char(keysym)
+    return ch.lower() if ch else None

@@ -277,3 +277,32 @@ def test_worker_survives_an_error(field, keyboard, live, caplog):
     assert live.stats["errors"] == errors + 1
     assert any("KeyError at test_live.py:" in r.getMessage() for r in caplog.records)
     assert not any("secret-text" in r.getMessage() for r in caplog.records)
+
+
+def test_hotkey_in_the_key_stream(field, keyboard, live):
+    """The toggle hotkey is seen in expander's own key stream: exact chord, once per press."""
+    import threading
+
+    fired = []
+    done = threading.Event()
+
+    def callback():
+        fired.append(1)
+        done.set()
+
+    live.set_hotkey("<ctrl>+<alt>+e", callback)
+    try:
+        keyboard.type("hello e zd ")  # plain typing, and an expansion whose keys are ours
+        assert field.wait_text("hello e Hallo ") == "hello e Hallo "
+        keyboard.key("ctrl+e", "alt+e", "ctrl+shift+e", "ctrl+alt+shift+e")
+        time.sleep(0.3)
+        assert fired == []
+        keyboard.key("ctrl+alt+e")
+        assert done.wait(3) and fired == [1]
+        keyboard.key("ctrl+alt+e")
+        deadline = time.monotonic() + 3
+        while len(fired) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert fired == [1, 1]
+    finally:
+        live.set_hotkey(None, callback)

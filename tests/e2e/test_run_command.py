@@ -136,6 +136,22 @@ def test_run_reload_status_toggle_and_privacy(xserver, tk, keyboard, tmp_path):
         assert "enabled" in app.cli("toggle").stdout
         time.sleep(0.2)
         assert type_and_expect(tk, keyboard, "zd ", "Moin ") == "Moin "
+
+        # the global hotkey Ctrl+Alt+E does the same from any window
+        def state():
+            return app.cli("status").stdout.split("\n")[0]
+
+        keyboard.key("ctrl+alt+e")
+        deadline = time.monotonic() + 3
+        while "disabled" not in state() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "disabled" in state()
+        assert type_and_expect(tk, keyboard, "zd ", "zd ") == "zd "
+        keyboard.key("ctrl+alt+e")
+        deadline = time.monotonic() + 3
+        while "enabled" not in state() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert type_and_expect(tk, keyboard, "zd ", "Moin ") == "Moin "
     finally:
         output = app.stop()
     assert app.proc.returncode == 0, output

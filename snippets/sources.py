@@ -75,7 +75,7 @@ __all__ = [
     "ALLOWED_KEYS",
 ]
 
-ALLOWED_KEYS = ("name", "path", "url", "refresh", "sha256", "trusted", "git")
+ALLOWED_KEYS = ("name", "path", "url", "refresh", "timeout", "sha256", "trusted", "git")
 
 #: Refresh interval when a URL or git source gives none.
 DEFAULT_REFRESH = 3600.0
@@ -106,6 +106,7 @@ class Source:
     path: Optional[str] = None  # absolute, ~ and $VARS expanded
     url: Optional[str] = None
     refresh: Optional[float] = None  # seconds; None = default for the kind
+    timeout: Optional[float] = None  # seconds for one download or git pull; None = the manager's
     sha256: Optional[str] = None  # lower-case hex
     trusted: bool = False
     git: bool = False
@@ -243,6 +244,14 @@ def parse_sources(
                 refresh = parse_duration(entry["refresh"])
             except ValueError as e:
                 err(where + ("refresh",), str(e))
+        timeout = None
+        if "timeout" in entry:
+            try:
+                timeout = parse_duration(entry["timeout"])
+                if timeout <= 0:
+                    raise ValueError("timeout must be more than 0s")
+            except ValueError as e:
+                err(where + ("timeout",), str(e))
         sha = entry.get("sha256")
         if sha is not None:
             if not isinstance(sha, str) or not _SHA_RE.match(sha.strip()):
@@ -262,7 +271,7 @@ def parse_sources(
             continue
         line, col = _safe_locate(locate, where)
         sources.append(Source(
-            name=name, path=abspath, url=u, refresh=refresh, sha256=sha,
+            name=name, path=abspath, url=u, refresh=refresh, timeout=timeout, sha256=sha,
             trusted=entry.get("trusted") is True, git=git,
             config_path=path, line=line, col=col,
         ))
@@ -636,7 +645,7 @@ class SourceManager:
         error: Optional[str] = None
         try:
             req = urllib.request.Request(src.url, headers=headers)
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:
+            with urllib.request.urlopen(req, timeout=src.timeout or self.timeout) as resp:
                 status = resp.status
                 body = resp.read(MAX_DOWNLOAD + 1)
                 etag = resp.headers.get("ETag")
@@ -650,7 +659,7 @@ class SourceManager:
         except (urllib.error.URLError, OSError, ValueError) as e:
             reason = getattr(e, "reason", e)
             if isinstance(reason, (TimeoutError,)) or "timed out" in str(reason):
-                error = f"no answer from {src.url} within {self.timeout:g}s"
+                error = f"no answer from {src.url} within {src.timeout or self.timeout:g}s"
             else:
                 error = f"cannot reach {src.url}: {reason}"
         else:
@@ -776,12 +785,12 @@ class SourceManager:
             proc = subprocess.run(
                 ["git", "-C", cwd, "pull", "--ff-only", "--quiet"],
                 stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                timeout=self.git_timeout, env=env,
+                timeout=src.timeout or self.git_timeout, env=env,
             )
         except FileNotFoundError:
             return "git is not installed"
         except subprocess.TimeoutExpired:
-            return f"git pull did not finish within {self.git_timeout:g}s"
+            return f"git pull did not finish within {src.timeout or self.git_timeout:g}s"
         if proc.returncode != 0:
             msg = (proc.stderr or proc.stdout).strip().splitlines()
             detail = msg[-1] if msg else f"exit code {proc.returncode}"

@@ -594,3 +594,20 @@ def test_git_restart_pulls_when_last_fetch_is_old(git_repos, tmp_path, monkeypat
     m2 = manager([src], tmp_path, Clock(time.time() + 7200))
     m2.resolve()
     assert snippets_of(m2.files()) == {"zd": "Hallo", "pozh": "bitte"}
+
+
+def test_per_source_timeout(server, tmp_path):
+    """timeout = "0.2s" in a [[source]] beats the manager's default (2 s here)."""
+    sources, diags = parse_sources([{"name": "web", "url": server.url, "timeout": "0.2s"}], tmp_path / "c.toml",
+                                   lambda path: (1, 1))
+    assert diags == [] and sources[0].timeout == 0.2
+    m = manager(sources, tmp_path)
+    m.resolve()
+    server.mode = "slow"
+    server.delay = 0.8
+    t0 = time.monotonic()
+    r = m.refresh()
+    assert time.monotonic() - t0 < 0.7 and "0.2s" in r.notices[0].message
+    _, diags = parse_sources([{"name": "web", "url": server.url, "timeout": "soon"}], tmp_path / "c.toml",
+                             lambda path: (3, 1))
+    assert [d.line for d in diags] == [3] and "bad duration" in diags[0].message

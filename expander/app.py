@@ -123,11 +123,13 @@ class App:
             return list(self._explicit_files)
         return self.cfg.snippet_paths()
 
-    def watched_paths(self) -> list[Path]:
-        paths = self.personal_paths() + [self.cfg.path]
-        if self._explicit_files is None and not self.cfg.snippets:
-            paths.append(self.cfg.snippets_folder)
-        return paths
+    def watched_paths(self) -> list:
+        """What the file watcher looks at: config.toml and the snippet files, folders and
+        globs as configured (a glob, not what it matched, so new files are seen too)."""
+        if self._explicit_files is not None:
+            return list(self._explicit_files)
+        entries = self.cfg.snippet_entries() or [str(self.cfg.snippets_folder)]
+        return [str(self.cfg.path)] + entries
 
     def _make_sources(self):
         if self._explicit_files is not None or not self.cfg.sources:

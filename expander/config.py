@@ -84,16 +84,20 @@ class Config:
     def snippets_folder(self) -> Path:
         return self.path.parent / "snippets"
 
+    def snippet_entries(self) -> list[str]:
+        """The configured files, folders and globs as absolute paths (globs not expanded)."""
+        out = []
+        for entry in self.snippets:
+            raw = os.path.expanduser(entry)
+            out.append(raw if os.path.isabs(raw) else str(self.path.parent / raw))
+        return out
+
     def snippet_paths(self) -> list[Path]:
         """Files and folders to load, in order (globs expanded, sorted)."""
         if not self.snippets:  # the default folder; it may not exist yet
             return [self.snippets_folder] if self.snippets_folder.is_dir() else []
-        entries = self.snippets
         out: list[Path] = []
-        for entry in entries:
-            raw = os.path.expanduser(entry)
-            if not os.path.isabs(raw):
-                raw = str(self.path.parent / raw)
+        for raw in self.snippet_entries():
             if glob.has_magic(raw):
                 out.extend(Path(p) for p in sorted(glob.glob(raw)))
             else:

@@ -176,3 +176,25 @@ def test_config_changes_reach_the_live_expander(cfg_dir, tmp_path):
     (cfg_dir / "config.toml").write_text("undo = tru\n")  # broken: the last good config stays
     app.load()
     assert app.live.options["undo"] is True and "config.toml:1:" in app.status().error
+
+
+def test_a_new_file_matching_a_configured_glob_is_watched(cfg_dir, tmp_path):
+    from expander.watcher import FileWatcher
+
+    team = tmp_path / "team"
+    team.mkdir()
+    (team / "a.toml").write_text('[snippets]\nzd = "Hallo"\n')
+    cfg_dir.mkdir(parents=True)
+    (cfg_dir / "config.toml").write_text(f'snippets = ["{team}/*.toml"]\n')
+    app = make_app(cfg_dir, tmp_path)
+    app.load()
+    changed = []
+    watcher = FileWatcher(app.watched_paths(), changed.extend)
+    watcher.poll()
+    (team / "b.toml").write_text('[snippets]\npozh = "bitte"\n')
+    deadline = time.time() + 3
+    while not changed and time.time() < deadline:
+        watcher.poll()
+        time.sleep(0.1)
+    assert team / "b.toml" in changed
+    assert simulate(app.load(), "zd pozh ") == "Hallo bitte "

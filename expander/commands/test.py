@@ -32,6 +32,7 @@ def run(args) -> int:
         if args.verbose or not r.passed:
             print(format_result(r))
     if errors:
-        print(f"{len(errors)} load error(s): the sets with errors were not tested", file=sys.stdout)
+        print(f"{len(errors)} load error(s): files that failed to load were not tested, and snippets "
+              "dropped for an error fail their examples", file=sys.stdout)
     print(summary_line(results))
     return 1 if errors or any(not r.passed for r in results) else 0

@@ -179,7 +179,7 @@ class TrayApp:
             self.icon = icon_cls(
                 APP_NAME,
                 icon=self.menu.icon_image(st, self.icon_size),
-                title=self.menu.tooltip(st),
+                title=self._title(self.menu.tooltip(st), name),
                 menu=self.menu.menu(),
             )
         except Exception as e:
@@ -215,7 +215,7 @@ class TrayApp:
             icon.visible = True
             # pystray's gtk/appindicator backends apply the constructor's title only
             # when it changes later: push it now
-            icon.title = self.menu.tooltip()
+            icon.title = self._title(self.menu.tooltip())
             try:
                 icon._update_title()
             except Exception:
@@ -283,7 +283,7 @@ class TrayApp:
             if st.state != self._last_state:
                 icon.icon = self.menu.icon_image(st, self.icon_size)
                 self._last_state = st.state
-            icon.title = self.menu.tooltip(st)
+            icon.title = self._title(self.menu.tooltip(st))
             self._set_tooltip()
             icon.update_menu()
             if st.error and st.error != self._last_error:
@@ -318,6 +318,13 @@ class TrayApp:
             GLib.idle_add(lambda: (si.set_tooltip_text(text), False)[1])
         except Exception:
             pass
+
+    def _title(self, text: str, backend: Optional[str] = None) -> str:
+        """pystray's xorg backend sets the title as a Latin-1 STRING: keep it encodable."""
+        backend = backend or (self.result.backend if self.result else None)
+        if backend != "xorg":
+            return text
+        return text.replace("—", "-").replace("…", "...").encode("latin-1", "replace").decode("latin-1")
 
     def notify(self, message: str, title: str = APP_NAME) -> None:
         """A desktop notification when the backend has them, else a log line."""

@@ -587,3 +587,19 @@ def test_tray_stops_and_resumes_live_expansion(trayer, tmp_path):
         if app is not None:
             app.stop()
         tk.close()
+
+
+def test_xorg_backend_shows_the_icon_without_pygobject(trayer, tmp_path):
+    """Without PyGObject pystray falls back to xorg: the icon must still appear (its title is
+    a Latin-1 STRING there, so the tooltip's dashes must not break it)."""
+    display = trayer
+    tp = TrayProc(display, "xorg", tmp_path)
+    x = X(display)
+    try:
+        assert tp.ready["shown"] and tp.ready["backend"] == "xorg" and not tp.ready["has_menu"], tp.ready
+        geom, win = wait_for(lambda: x.find_tray_icon(("tray_harness", "expander", "xorg")), 10,
+                             what="the xorg icon in the tray")
+        wait_for(lambda: icon_colour(x.screenshot(), geom) == "enabled", 5, what="enabled icon")
+    finally:
+        x.close()
+        tp.stop()

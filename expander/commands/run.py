@@ -35,6 +35,10 @@ def _setup_logging(verbose: bool) -> None:
         format="expander: %(message)s",
         stream=sys.stderr,
     )
+    if not verbose:
+        # pystray logs a traceback per icon update while no tray host is running; the tray
+        # module already says once that the icon appears when a tray starts
+        logging.getLogger("pystray").setLevel(logging.CRITICAL)
 
 
 def run(args) -> int:

@@ -22,7 +22,7 @@ from e2e_harness import ROOT
 class Expander:
     """`python -m expander run ...` with private config/state/cache/runtime folders."""
 
-    def __init__(self, xserver, tmp: Path, *args: str):
+    def __init__(self, xserver, tmp: Path, *args: str, tray: bool = False, **env):
         self.home = tmp / "home"
         self.home.mkdir(exist_ok=True)
         self.env = xserver.env(
@@ -32,9 +32,11 @@ class Expander:
             EXPANDER_STATE_DIR=str(self.home / "state"),
             EXPANDER_CACHE_DIR=str(self.home / "cache"),
             EXPANDER_RUNTIME_DIR=str(self.home / "run"),
+            **env,
         )
+        flags = [] if tray else ["--no-tray", "-v"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "expander", "run", "--no-tray", "-v", *args],
+            [sys.executable, "-m", "expander", "run", *flags, *args],
             env=self.env, cwd=str(self.home), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
         self.lines: list[str] = []
@@ -245,3 +247,20 @@ def test_run_on_a_display_without_record_says_so(tmp_path):
         xvfb.wait(5)
     assert r.returncode == 1, r.stderr
     assert "RECORD" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_run_with_a_tray_icon_but_no_tray_host(xserver, tk, keyboard, tmp_path):
+    """The plain install (no PyGObject: pystray's xorg icon) on a desktop with no tray yet:
+    expansion works, the app says once that the icon appears later, and no tracebacks."""
+    snips = tmp_path / "s.toml"
+    snips.write_text('[snippets]\nzd = "Hallo"\n', encoding="utf-8")
+    app = Expander(xserver, tmp_path, "--snippets", str(snips), tray=True, PYSTRAY_BACKEND="xorg")
+    try:
+        assert app.wait_log("tray icon shown (backend xorg)", 5), app.output
+        assert type_and_expect(tk, keyboard, "zd ", "Hallo ") == "Hallo "
+        app.cli("toggle")
+        app.cli("toggle")  # icon updates while undocked
+        assert type_and_expect(tk, keyboard, "zd ", "Hallo ") == "Hallo "
+    finally:
+        output = app.stop()
+    assert "Traceback" not in output and "the icon appears when one starts" in output, output

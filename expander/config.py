@@ -27,7 +27,7 @@ from typing import Optional
 
 import platformdirs
 
-from snippets.loader import _FileErrors, _is, _type_name, _unknown_key, parse_toml, read_text
+from snippets.loader import FileErrors, is_type, type_name, unknown_key, parse_toml, read_text
 from snippets.model import Diagnostic
 from snippets.tomlpos import Locator
 
@@ -133,14 +133,14 @@ def load_config(path: Optional[Path] = None) -> tuple[Config, list[Diagnostic]]:
         return cfg, diags
     cfg.exists = True
     cfg.locator = Locator(text)
-    errs = _FileErrors(str(path), cfg.locator)
+    errs = FileErrors(str(path), cfg.locator)
     for key, value in data.items():
         want = KEYS.get(key)
         if want is None:
-            _unknown_key(errs, (key,), KEYS)
+            unknown_key(errs, (key,), KEYS)
             continue
-        if not _is(value, want):
-            errs.at_value((key,), f"'{key}' must be {_type_name(want)}")
+        if not is_type(value, want):
+            errs.at_value((key,), f"'{key}' must be {type_name(want)}")
             continue
         if key in ("snippets", "disabled_sets") and not all(isinstance(v, str) for v in value):
             errs.at_value((key,), f"'{key}' must be an array of strings")

@@ -46,7 +46,7 @@ _TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_EOF = re.compile(r"\s*\(at end of document\)\s*$")
 
 
-class _FileErrors:
+class FileErrors:
     """Collects diagnostics for one file, resolving positions through its locator."""
 
     def __init__(self, path: str, locator: Locator):
@@ -63,17 +63,17 @@ class _FileErrors:
         self.items.append(Diagnostic(self.path, line, col, "error", message))
 
 
-def _type_name(t) -> str:
+def type_name(t) -> str:
     return {str: "a string", int: "an integer", bool: "true or false", list: "an array"}.get(t, str(t))
 
 
-def _is(value, t) -> bool:
+def is_type(value, t) -> bool:
     if t is int:
         return isinstance(value, int) and not isinstance(value, bool)
     return isinstance(value, t)
 
 
-def _unknown_key(errs: _FileErrors, keypath: tuple, allowed: Iterable[str]) -> None:
+def unknown_key(errs: FileErrors, keypath: tuple, allowed: Iterable[str]) -> None:
     key = keypath[-1]
     close = difflib.get_close_matches(str(key), sorted(allowed), n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else f" (allowed: {', '.join(sorted(allowed))})"
@@ -143,10 +143,10 @@ def build_set(
     trusted: bool = True,
 ) -> tuple[Optional[SnippetSet], list[Diagnostic]]:
     locator = Locator(text)
-    errs = _FileErrors(p, locator)
+    errs = FileErrors(p, locator)
     for key in data:
         if key not in TOP_KEYS:
-            _unknown_key(errs, (key,), TOP_KEYS)
+            unknown_key(errs, (key,), TOP_KEYS)
 
     meta = data.get("set", {})
     sset = SnippetSet(name=Path(p).stem, path=p, order=order, read_only=read_only, source=source, trusted=trusted)
@@ -156,9 +156,9 @@ def build_set(
     for key, value in meta.items():
         want = SET_KEYS.get(key)
         if want is None:
-            _unknown_key(errs, ("set", key), SET_KEYS)
-        elif not _is(value, want):
-            errs.at_value(("set", key), f"set.{key} must be {_type_name(want)}")
+            unknown_key(errs, ("set", key), SET_KEYS)
+        elif not is_type(value, want):
+            errs.at_value(("set", key), f"set.{key} must be {type_name(want)}")
         else:
             setattr(sset, key, value)
     if not sset.name.strip():
@@ -240,11 +240,11 @@ def build_set(
     return sset, []
 
 
-def _snippet_options(entry: dict, base: tuple, errs: _FileErrors):
+def _snippet_options(entry: dict, base: tuple, errs: FileErrors):
     n_before = len(errs.items)
     for key in entry:
         if key not in SNIPPET_KEYS:
-            _unknown_key(errs, base + (key,), SNIPPET_KEYS)
+            unknown_key(errs, base + (key,), SNIPPET_KEYS)
     triggers: list = []
     if "trigger" in entry and "triggers" in entry:
         errs.at_key(base + ("triggers",), "use either 'trigger' or 'triggers', not both")

@@ -220,7 +220,7 @@ class Clipboard:
                 self._offer(text, self.atom(selname), done, target_client)
                 reply.put(True)
             except Exception as exc:  # pragma: no cover
-                log.warning("clipboard offer failed: %s", type(exc).__name__, exc_info=True)
+                log.warning("clipboard offer failed: %s", type(exc).__name__)  # no traceback: it may hold text
                 reply.put(False)
         elif kind == "text":
             _, selname, reply, timeout = cmd

@@ -45,6 +45,7 @@ CONFIG_TEMPLATE = """\
 # toggle_hotkey = "<ctrl>+<alt>+e"
 # paste_threshold = 200    # longer expansions are pasted through the clipboard
 # undo = true              # BackSpace right after an expansion undoes it
+# exclude_apps = ["KeePassXC"]   # window classes where nothing expands (e.g. password managers)
 
 # [paste_keys]             # window class -> paste key, extends the built-in table
 # "MyTerminal" = "ctrl+shift+v"
@@ -173,7 +174,8 @@ class App:
             if self.live is not None:
                 cfg = self.cfg
                 self.live.update_options(
-                    paste_threshold=cfg.paste_threshold, undo=cfg.undo, paste_keys=dict(cfg.paste_keys)
+                    paste_threshold=cfg.paste_threshold, undo=cfg.undo, paste_keys=dict(cfg.paste_keys),
+                    exclude_apps=tuple(cfg.exclude_apps),
                 )
                 self.live.replace_library(library)
         self._changed()

@@ -6,6 +6,7 @@ disabled_sets = ["Esperanto"]
 toggle_hotkey = "<ctrl>+<alt>+e"
 paste_threshold = 200        # longer expansions are pasted
 undo = true                  # BackSpace right after an expansion undoes it
+exclude_apps = ["KeePassXC"]   # window classes where nothing expands (password managers...)
 
 [paste_keys]                 # window class -> paste key, extends the built-in table
 "Alacritty" = "ctrl+shift+v"
@@ -40,6 +41,7 @@ KEYS = {
     "paste_threshold": int,
     "undo": bool,
     "paste_keys": dict,
+    "exclude_apps": list,
     "source": list,
 }
 
@@ -77,6 +79,7 @@ class Config:
     paste_threshold: int = 200
     undo: bool = True
     paste_keys: dict = field(default_factory=dict)
+    exclude_apps: list = field(default_factory=list)  # WM_CLASS names where nothing expands
     sources: list = field(default_factory=list)  # raw [[source]] tables
     locator: Optional[Locator] = None
 
@@ -142,7 +145,7 @@ def load_config(path: Optional[Path] = None) -> tuple[Config, list[Diagnostic]]:
         if not is_type(value, want):
             errs.at_value((key,), f"'{key}' must be {type_name(want)}")
             continue
-        if key in ("snippets", "disabled_sets") and not all(isinstance(v, str) for v in value):
+        if key in ("snippets", "disabled_sets", "exclude_apps") and not all(isinstance(v, str) for v in value):
             errs.at_value((key,), f"'{key}' must be an array of strings")
             continue
         if key == "paste_threshold" and value < 0:

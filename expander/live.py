@@ -60,6 +60,7 @@ class LiveOptions:
     paste_threshold: int = 200  # longer expansions are pasted
     undo: bool = True  # BackSpace right after an expansion undoes it
     paste_keys: dict = field(default_factory=dict)  # WM_CLASS -> "ctrl+shift+v" | "shift+insert primary"
+    exclude_apps: tuple = ()  # WM_CLASS names (any case) in which nothing expands
     clipboard_timeout: float = 2.0  # give the clipboard back if the app never fetches
     display: Optional[str] = None  # default: $DISPLAY
     now: Optional[Callable] = None  # clock for {date}/{time} (tests)
@@ -143,6 +144,7 @@ class LiveExpander:
         self._paste_done: Optional[threading.Event] = None
         self._last_reset: Optional[Key] = None
         self._hotkey = None  # HotkeyMatcher fed from the key stream
+        self._excluded = False  # the focused window belongs to an excluded app
         self._hotkey_held: dict = {}
         self._reset_models()
 
@@ -170,6 +172,8 @@ class LiveExpander:
         b.start()
         self._thread = threading.Thread(target=self._run, name="expander-live", daemon=True)
         self._thread.start()
+        if self.options.exclude_apps:
+            self._command(self._check_focus)  # the window focused at start
         self._ready.set()
         n_snippets, n_sets = self.library.snippet_count, self.library.set_count
         log.info("ready: %d snippets in %d sets", n_snippets, n_sets)
@@ -215,9 +219,10 @@ class LiveExpander:
         matcher = HotkeyMatcher(parse_hotkey(spec), fire) if spec else None
         self._command(lambda: setattr(self, "_hotkey", matcher))
 
-    def update_options(self, *, paste_threshold: int, undo: bool, paste_keys: dict) -> None:
+    def update_options(self, *, paste_threshold: int, undo: bool, paste_keys: dict,
+                       exclude_apps=()) -> None:
         """Apply changed settings from config.toml (thread-safe, queued to the worker)."""
-        self._command(lambda: self._update_options(paste_threshold, undo, dict(paste_keys)))
+        self._command(lambda: self._update_options(paste_threshold, undo, dict(paste_keys), tuple(exclude_apps)))
 
     def _command(self, fn) -> None:
         if self._backend is None or self._thread is None:
@@ -231,9 +236,12 @@ class LiveExpander:
         self._reset_models()
         self._engine.reset()
 
-    def _update_options(self, paste_threshold: int, undo: bool, paste_keys: dict) -> None:
+    def _update_options(self, paste_threshold: int, undo: bool, paste_keys: dict, exclude_apps: tuple = ()) -> None:
         opts = self.options
         opts.paste_threshold, opts.undo = paste_threshold, undo
+        if tuple(exclude_apps) != tuple(opts.exclude_apps):
+            opts.exclude_apps = tuple(exclude_apps)
+            self._check_focus()
         if self._engine is not None:
             self._engine.undo_enabled = undo
         if paste_keys != opts.paste_keys:
@@ -380,11 +388,23 @@ class LiveExpander:
         sym, _ = self._backend.keymap.keysym(kc, False, False, self._backend.decoder.group)
         return hotkey_token(sym) if sym else None
 
+    def _check_focus(self) -> None:
+        """Is the focused window one of the apps expander must leave alone?"""
+        excluded = {name.lower() for name in self.options.exclude_apps}
+        was = self._excluded
+        self._excluded = bool(excluded) and self._backend is not None and any(
+            name.lower() in excluded for name in self._backend.focused_classes()
+        )
+        if self._excluded != was:
+            log.info("focused app is %s", "excluded: not expanding" if self._excluded else "not excluded")
+
     def _user(self, key: Key) -> None:
+        if key is Special.FOCUS and self.options.exclude_apps:
+            self._check_focus()  # before the de-duplication below: every focus change counts
         if key in (Special.CLICK, Special.FOCUS) and self._last_reset is key:
             return  # the same reset reported twice (several clients got FocusIn)
         self._last_reset = key if key in RESETS else None
-        if not self.enabled:
+        if not self.enabled or self._excluded:
             return
         inj = self._engine.feed(key)
         if key in RESETS:

@@ -169,10 +169,12 @@ def test_config_changes_reach_the_live_expander(cfg_dir, tmp_path):
     (cfg_dir / "config.toml").write_text('undo = false\npaste_threshold = 50\n[paste_keys]\n"MyTerm" = "ctrl+shift+v"\n')
     app = make_app(cfg_dir, tmp_path)
     app.load()
-    assert app.live.options == {"paste_threshold": 50, "undo": False, "paste_keys": {"MyTerm": "ctrl+shift+v"}}
-    (cfg_dir / "config.toml").write_text("undo = true\n")
+    assert app.live.options == {"paste_threshold": 50, "undo": False, "paste_keys": {"MyTerm": "ctrl+shift+v"},
+                                "exclude_apps": ()}
+    (cfg_dir / "config.toml").write_text('undo = true\nexclude_apps = ["KeePassXC"]\n')
     app.load()
-    assert app.live.options == {"paste_threshold": 200, "undo": True, "paste_keys": {}}
+    assert app.live.options == {"paste_threshold": 200, "undo": True, "paste_keys": {},
+                                "exclude_apps": ("KeePassXC",)}
     (cfg_dir / "config.toml").write_text("undo = tru\n")  # broken: the last good config stays
     app.load()
     assert app.live.options["undo"] is True and "config.toml:1:" in app.status().error

@@ -79,7 +79,8 @@ def run(args) -> int:
         cfg = app.cfg
         live = LiveExpander(
             library,
-            LiveOptions(paste_threshold=cfg.paste_threshold, undo=cfg.undo, paste_keys=dict(cfg.paste_keys)),
+            LiveOptions(paste_threshold=cfg.paste_threshold, undo=cfg.undo, paste_keys=dict(cfg.paste_keys),
+                        exclude_apps=tuple(cfg.exclude_apps)),
         )
         try:
             live.start()

@@ -306,3 +306,42 @@ def test_hotkey_in_the_key_stream(field, keyboard, live):
         assert fired == [1, 1]
     finally:
         live.set_hotkey(None, callback)
+
+
+def test_excluded_apps_get_no_expansions(field, keyboard, live, xserver):
+    """exclude_apps (by WM_CLASS, any case): nothing expands while such a window has the focus."""
+    classes = xserver.run("xprop", "-id", field_window(xserver), "WM_CLASS").stdout.decode()
+    assert '"Tk"' in classes, classes
+    live.update_options(paste_threshold=200, undo=True, paste_keys={}, exclude_apps=["XTerm"])
+    try:
+        keyboard.type("zd ")
+        assert field.wait_text("Hallo ") == "Hallo "  # another app is excluded: this one expands
+        live.update_options(paste_threshold=200, undo=True, paste_keys={}, exclude_apps=["tk"])
+        keyboard.type("zd ")
+        assert field.wait_text("Hallo zd ", settle=0.3) == "Hallo zd "
+    finally:
+        live.update_options(paste_threshold=200, undo=True, paste_keys={}, exclude_apps=[])
+    keyboard.type("zd ")
+    assert field.wait_text("Hallo zd Hallo ") == "Hallo zd Hallo "
+
+
+def field_window(xserver) -> str:
+    out = xserver.run("xdotool", "search", "--name", "expander-target").stdout.split()
+    return out[-1].decode()
+
+
+def test_exclusion_follows_the_focus(field, keyboard, live, xserver, tmp_path):
+    """Typing in an excluded app (xterm here) expands nothing; back in Tk it expands again."""
+    live.update_options(paste_threshold=200, undo=True, paste_keys={}, exclude_apps=["XTerm"])
+    term = XtermTarget(xserver, tmp_path)
+    try:
+        keyboard.type("zd ")
+        assert term.wait_text("zd ", settle=0.3) == "zd "
+    finally:
+        term.close()
+        field.focus()
+    try:
+        keyboard.type("zd ")
+        assert field.wait_text("Hallo ") == "Hallo "
+    finally:
+        live.update_options(paste_threshold=200, undo=True, paste_keys={}, exclude_apps=[])

@@ -331,8 +331,7 @@ class LiveExpander:
         elif kind == "cmd":
             item[1]()
         if self._inflight:
-            if b.queue.empty():  # a marker still queued behind this item is not lost
-                self._check_timeout()
+            self._check_timeout()
         elif not self._in_batch and not self._suspect:
             if self.app != self.intended:
                 self._repair()
@@ -481,12 +480,21 @@ class LiveExpander:
         self.app.apply_ops(pending.ops)
 
     def _check_timeout(self) -> None:
-        if self._inflight and time.monotonic() - self._inflight[0].sent > _BATCH_TIMEOUT:
+        if (
+            self._inflight
+            and time.monotonic() - self._inflight[0].sent > _BATCH_TIMEOUT
+            and not self._marker_queued()  # the worker was busy (a paste wait): not lost, just unread
+        ):
             self.stats["lost_batches"] += len(self._inflight)
             log.warning("lost track of %d injected batches; resetting", len(self._inflight))
             self._inflight.clear()
             self._in_batch = False
             self._reset_models()
+
+    def _marker_queued(self) -> bool:
+        q, marker = self._backend.queue, self._backend.keymap.marker
+        with q.mutex:
+            return any(item[0] == "key" and item[2] == marker for item in q.queue)
 
     def _repair(self) -> None:
         if self._repairs >= _MAX_REPAIRS:

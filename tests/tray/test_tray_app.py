@@ -197,3 +197,14 @@ def test_xorg_backend_reports_missing_menu(monkeypatch):
     assert res.shown and not res.has_menu
     assert "pip install 'expander[tray-gtk]'" in res.message
     assert "no tray host is running yet" in res.message
+
+
+def test_xorg_titles_stay_latin1():
+    """pystray's xorg backend writes the title as a Latin-1 STRING: the em dash broke it."""
+    from tray.app import TrayApp
+    from tray.fake import FakeAppControl
+
+    app = TrayApp(FakeAppControl())
+    title = app._title("expander — enabled — 5 snippets …", "xorg")
+    assert title == "expander - enabled - 5 snippets ..." and title.encode("latin-1")
+    assert app._title("expander — enabled", "gtk") == "expander — enabled"

@@ -116,16 +116,15 @@ class Engine:
         last one before the caret, or (when the caret sits at the expansion's start)
         the character before the expansion, which is typed back if it is known.
         """
+        self.matcher.restore(last.memory)
         prefix = ""
         if last.before_caret:
             backspaces = len(last.before_caret) - 1
         else:
-            self.matcher.restore(last.memory)
             deleted = self.matcher.last_char()
             if deleted is None:
                 return None  # the deleted character is unknown: an ordinary BackSpace
             backspaces, prefix = 0, deleted
-        self.matcher.restore(last.memory)
         self.matcher.push_restored(last.typed)
         return Injection(
             backspaces=backspaces,

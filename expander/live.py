@@ -45,6 +45,7 @@ from typing import Callable, Optional
 from expander.engine import Engine
 from expander.keys import RESETS, Key, Special
 from expander.textfield import TextField
+from expander.x11.keysyms import hotkey_token
 
 log = logging.getLogger("expander.live")
 
@@ -382,8 +383,6 @@ class LiveExpander:
             self._hotkey.press(token)
 
     def _hotkey_token(self, kc: int) -> Optional[str]:
-        from expander.x11.keysyms import hotkey_token
-
         sym, _ = self._backend.keymap.keysym(kc, False, False, self._backend.decoder.group)
         return hotkey_token(sym) if sym else None
 
